@@ -1,0 +1,73 @@
+"""Errors that carry their place, so a planner can fix the input without reading code.
+
+Every error the user can cause derives from :class:`SchedulerError`; the CLI turns one into a clean
+message and the exit code it carries (2 bad input, 1 no schedule or a broken rule).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """Where a value came from: ``events.csv:7:4 (duration)``; row counts the header as row 1."""
+
+    path: str
+    row: int | None = None
+    column: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        text = self.path
+        if self.row is not None:
+            text += f":{self.row}"
+            if self.column is not None:
+                text += f":{self.column}"
+        if self.field:
+            text += f" ({self.field})"
+        return text
+
+
+class SchedulerError(Exception):
+    """Base of every error the user can cause; ``exit_code`` is what the CLI exits with."""
+
+    exit_code = 2
+
+
+class LoadError(SchedulerError):
+    """One problem in the input, at one place."""
+
+    def __init__(self, location: SourceLocation | str, message: str) -> None:
+        self.location = location if isinstance(location, SourceLocation) else SourceLocation(location)
+        self.message = message
+        super().__init__(f"{self.location}: {message}")
+
+
+class DataErrors(SchedulerError):
+    """Every problem found in one input, raised once so the user can fix them all in one pass."""
+
+    def __init__(self, errors: Sequence[LoadError]) -> None:
+        self.errors = list(errors)
+        count = len(self.errors)
+        head = f"{count} error{'s' if count != 1 else ''} in the input:"
+        super().__init__("\n".join([head, *(f"  {error}" for error in self.errors)]))
+
+
+class DataWarning(UserWarning):
+    """Something odd but harmless in the input (an unknown column); reported, never fatal."""
+
+
+class InfeasibleError(SchedulerError):
+    """No schedule exists; ``explanation`` holds the reasons in a planner's words."""
+
+    exit_code = 1
+
+    def __init__(self, explanation: Sequence[str]) -> None:
+        self.explanation = list(explanation)
+        super().__init__("\n".join(["No schedule exists:", *(f"  - {line}" for line in self.explanation)]))
+
+
+class UsageError(SchedulerError):
+    """A bad option or argument combination that click itself cannot see."""

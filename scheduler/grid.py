@@ -1,0 +1,100 @@
+"""The time grid: days x slots in the venue zone, the run of slots an event occupies, local windows.
+
+Used by the loader (to build slots and check pins) and the solver (to enumerate placements). The
+independent checker (``check.py``) deliberately does not use these helpers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Iterable, Sequence
+from zoneinfo import ZoneInfo
+
+from .model import FORMATS, Problem, SideEvent, Slot, Speaker, event_end
+
+UTC = timezone.utc
+
+
+@dataclass(frozen=True)
+class SlotSpec:
+    """One ``[[slots]]`` entry of meeting.toml: a daily start/end, its formats and (maybe) days."""
+
+    start: time
+    end: time
+    formats: frozenset[str] = frozenset(FORMATS)
+    days: tuple[date, ...] = ()
+
+
+def local(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The aware local datetime of wall-clock ``at`` on ``day`` in ``tz``."""
+    return datetime.combine(day, at, tzinfo=tz)
+
+
+def build_slots(days: Sequence[date], specs: Iterable[SlotSpec], tz: ZoneInfo) -> tuple[Slot, ...]:
+    """Expand the daily slot specs over the meeting's days, in time order, indexed within each day."""
+    specs = list(specs)
+    result: list[Slot] = []
+    for day in sorted(days):
+        todays = sorted((s for s in specs if not s.days or day in s.days), key=lambda s: (s.start, s.end))
+        for index, spec in enumerate(todays):
+            result.append(Slot(day, index, local(day, spec.start, tz), local(day, spec.end, tz), spec.formats))
+    return tuple(result)
+
+
+def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
+    """Half-open intervals [a_start, a_end) and [b_start, b_end) share an instant."""
+    return a_start.astimezone(UTC) < b_end.astimezone(UTC) and b_start.astimezone(UTC) < a_end.astimezone(UTC)
+
+
+def occupied_slots(day_slots: Sequence[Slot], start_index: int, duration: int, fmt: str) -> tuple[Slot, ...] | None:
+    """The slots an event of ``duration`` minutes starting at ``day_slots[start_index]`` occupies.
+
+    Rule 4: every slot its interval overlaps, consecutive from the start slot, each open to ``fmt``,
+    the event ending by the last one's end. None when no such run exists.
+    """
+    first = day_slots[start_index]
+    start = first.start
+    end = event_end(start, duration)
+    run: list[Slot] = []
+    for slot in day_slots[start_index:]:
+        if not overlaps(start, end, slot.start, slot.end):
+            break
+        if fmt not in slot.formats:
+            return None
+        run.append(slot)
+    if not run or run[-1].end.astimezone(UTC) < end.astimezone(UTC):
+        return None
+    return tuple(run)
+
+
+def speaker_window(speaker: Speaker, default: tuple[time, time]) -> tuple[time, time]:
+    """The local hours a remote speaker can take part: their own, else the meeting's default."""
+    return (speaker.earliest or default[0], speaker.latest or default[1])
+
+
+def within_local_hours(start: datetime, end: datetime, tz: ZoneInfo, window: tuple[time, time]) -> bool:
+    """Rule 8: [start, end) lies inside ``window`` in ``tz`` on the local date it falls on.
+
+    A window whose end is not after its start runs past midnight (e.g. 22:00-06:00).
+    """
+    start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
+    local_day = start.astimezone(tz).date()
+    for day in (local_day - timedelta(days=1), local_day):
+        open_at = local(day, window[0], tz)
+        close_day = day if window[1] > window[0] else day + timedelta(days=1)
+        close_at = local(close_day, window[1], tz)
+        if open_at.astimezone(UTC) <= start_utc and end_utc <= close_at.astimezone(UTC):
+            return True
+    return False
+
+
+def event_speakers_fit(problem: Problem, event: SideEvent, start: datetime, end: datetime) -> Speaker | None:
+    """The first remote speaker of ``event`` whose local hours exclude [start, end), or None."""
+    for speaker_id in event.speakers:
+        speaker = problem.speakers_by_id.get(speaker_id)
+        if speaker is None or not speaker.remote:
+            continue
+        if not within_local_hours(start, end, speaker.tz, speaker_window(speaker, problem.meeting.remote_hours)):
+            return speaker
+    return None

@@ -1,0 +1,36 @@
+"""Names and default weights of the soft terms, shared by the solver's objective and ``score.py``.
+
+``meeting.toml [weights]`` overrides any of them by name. Weights are non-negative integers so the
+CP-SAT objective and the plain-Python score agree exactly.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+DEFAULT_WEIGHTS: dict[str, int] = {
+    "preferred_day": 10,  # per event placed on a day it did not ask for
+    "preferred_start": 5,  # per event placed at a start time it did not ask for
+    "topic_clash": 3,  # per (topic, slot): events beyond the first sharing the topic at once
+    "room_fit": 1,  # per event: empty-seat units when the room is less than half full (0..10)
+    "hybrid_kit_unused": 2,  # per in_person event placed in a hybrid-equipped room
+    "remote_off_hours": 4,  # per (event, remote speaker) outside 09:00-18:00 speaker-local
+    "crowding": 1,  # per slot: events beyond the even-spread target running at once
+    "unscheduled": 1,  # per unscheduled event: UNSCHEDULED_COST[priority] (with --allow-unscheduled)
+    "moved": 1,  # per moved event against --previous: MOVE_COST (room) or day/time move cost
+}
+
+# Each priority level costs four times the one below, so the solver leaves out low-priority events
+# before high-priority ones.
+UNSCHEDULED_COST: dict[int, int] = {1: 1_000, 2: 4_000, 3: 16_000, 4: 64_000, 5: 256_000}
+
+COMFORT_HOURS = ("09:00", "18:00")  # remote speakers' preferred local hours (soft)
+
+
+def effective_weights(overrides: Mapping[str, float] | None = None) -> dict[str, int]:
+    """The default weights with a meeting's overrides applied (unknown names are ignored here)."""
+    weights = dict(DEFAULT_WEIGHTS)
+    for name, value in (overrides or {}).items():
+        if name in weights:
+            weights[name] = int(value)
+    return weights
