@@ -6,8 +6,8 @@ message and the exit code it carries (2 bad input, 1 no schedule or a broken rul
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 
 @dataclass(frozen=True)

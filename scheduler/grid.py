@@ -6,9 +6,9 @@ independent checker (``check.py``) deliberately does not use these helpers.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from .model import FORMATS, Problem, SideEvent, Slot, Speaker, event_end

@@ -8,10 +8,11 @@ unless a field says otherwise.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 FORMATS: tuple[str, ...] = ("in_person", "hybrid", "virtual")

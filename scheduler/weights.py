@@ -6,7 +6,7 @@ CP-SAT objective and the plain-Python score agree exactly.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 DEFAULT_WEIGHTS: dict[str, int] = {
     "preferred_day": 10,  # per event placed on a day it did not ask for
