@@ -1,0 +1,416 @@
+"""iCalendar feeds of the public programme: all.ics plus one feed per room, organizer, speaker, topic, format.
+
+Delegates subscribe to these in Outlook, Google Calendar and Apple Calendar, and the feeds are
+re-published whenever the schedule changes, so each VEVENT is built to survive that:
+
+- UID ``<event id>@<uid_domain>``, stable forever; DTSTAMP and LAST-MODIFIED are the publication time
+  of the version in which the event last changed (never "now").
+- With the previous publication, an unchanged event is re-emitted byte for byte, a changed one gets
+  SEQUENCE + 1, and one dropped (or left unscheduled, or made private) is published once more with
+  STATUS:CANCELLED in the feeds it was in.
+- DTSTART/DTEND carry the venue's TZID and every feed holds a VTIMEZONE for each TZID it uses.
+- Text goes through icalendar's TEXT escaping, folding (75 octets, never inside a UTF-8 sequence) and
+  CRLF line ends.
+
+Each VEVENT is serialized once and the same text is placed in every feed that lists it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from functools import cache
+
+from icalendar import Calendar, Event, Timezone
+from icalendar.prop import vCategory, vDuration, vText, vUri
+
+from ..errors import LoadError, SourceLocation, UsageError
+from ..model import FORMATS, Meeting, Problem, Schedule
+from .feeds import (
+    ALL_PATH,
+    FORMAT_SLUGS,
+    FORMAT_TITLES,
+    KIND_FOLDERS,
+    FeedEntry,
+    PreviousEvent,
+    PreviousPublication,
+    feed_paths,
+    index_html,
+    index_json,
+    load_previous,
+    replace_lifecycle,
+)
+from .view import EventView, build_view
+
+__all__ = ["PreviousPublication", "build_feeds", "load_previous", "published_at_of", "clean_text"]
+
+PRODID = "-//side-event-scheduler//iCalendar feeds//EN"
+REFRESH = timedelta(hours=1)
+EXTENSION, MEDIA_TYPE = ".ics", "text/calendar"
+_END = "END:VCALENDAR\r\n"
+_FORMAT_LINES = {"in_person": "In person", "hybrid": "Hybrid (in the room and online)", "virtual": "Online"}
+_LINE_BREAKS = re.compile(r"\r\n|[\r\x85\u2028\u2029\x0b\x0c]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s\"<>\\^`{|}]+$")
+
+
+def clean_text(text: str) -> str:
+    """Text as a calendar can hold it: every kind of line break as ``\\n``, other control characters dropped."""
+    return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))
+
+
+class _Text(vText):
+    """icalendar's TEXT value, except that a literal backslash before ``N`` stays a backslash.
+
+    icalendar reads ``\\N`` in a Python string as a line break before escaping, which would turn a title
+    such as ``C:\\New`` into two lines; the text around each ``\\N`` goes through the library's
+    escaping and the pair itself is written as an escaped backslash and an ``N``.
+    """
+
+    def to_ical(self) -> bytes:
+        """The escaped value."""
+        if "\\N" not in self:
+            return super().to_ical()
+        return b"\\\\N".join(vText(part).to_ical() for part in str(self).split("\\N"))
+
+
+class _Categories(vCategory):
+    """CATEGORIES whose items escape like :class:`_Text`."""
+
+    def __init__(self, items: Iterable[str]) -> None:
+        items = list(items)
+        super().__init__(items)
+        self.cats = [_Text(item) for item in items]
+
+
+def published_at_of(schedule: Schedule, override: datetime | None = None) -> datetime:
+    """The publication time of this version: ``override`` (--published-at), else schedule metadata.
+
+    Raises UsageError when neither gives an aware datetime; the exporter never uses the clock.
+    """
+    value = override if override is not None else schedule.metadata.get("published_at")
+    if value is None:
+        raise UsageError("no publication time: schedule.json has no published_at; pass --published-at")
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise UsageError(f"published_at: expected an ISO datetime, got {value!r}") from None
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise UsageError(f"published_at must be a datetime with a UTC offset, got {value!r}")
+    return value
+
+
+@dataclass
+class _Block:
+    """One serialized VEVENT and what a feed needs to place it."""
+
+    uid: str
+    text: str
+    start: datetime | None
+    tzids: frozenset[str]
+    cancelled: bool
+
+
+@dataclass
+class _Feed:
+    """One feed being assembled."""
+
+    path: str
+    kind: str
+    id: str | None
+    title: str
+    description: str
+    uids: list[str] = field(default_factory=list)
+
+
+def build_feeds(problem: Problem, schedule: Schedule, *, published_at: datetime,
+                previous: PreviousPublication | None = None) -> dict[str, str]:
+    """Every feed of the public programme, plus index.json and index.html: relative file name -> text.
+
+    ``published_at`` stamps the events that are new or changed in this version; ``previous`` (from
+    :func:`load_previous`) keeps unchanged events byte-identical and cancels the dropped ones.
+    """
+    stamp = _utc_second(published_at)
+    if previous is not None and previous.published_at is not None and stamp < previous.published_at:
+        raise UsageError(f"published_at {stamp:%Y-%m-%dT%H:%M:%SZ} is earlier than the previous publication "
+                         f"({previous.published_at:%Y-%m-%dT%H:%M:%SZ}); calendars would ignore the update")
+    meeting = problem.meeting
+    view = build_view(problem, schedule)
+    blocks: dict[str, _Block] = {}
+    for event_view in view.events:
+        block = _event_block(event_view, meeting, stamp, previous)
+        blocks[block.uid] = block
+
+    feeds = _feeds(problem, view.events, previous)
+    for event_view in view.events:
+        uid = _uid(event_view.id, meeting)
+        for path in _memberships(event_view, feeds.paths):
+            feeds.by_path[path].uids.append(uid)
+    if previous is not None:
+        _carry_previous(previous, blocks, feeds.by_path, meeting, stamp)
+
+    zone_text = _timezones(meeting, blocks.values(), previous)
+    files: dict[str, str] = {}
+    entries: list[FeedEntry] = []
+    for feed in _ordered(feeds.by_path.values(), problem):
+        members = sorted((blocks[uid] for uid in set(feed.uids)), key=_block_order)
+        tzids = sorted({meeting.timezone}.union(*(b.tzids for b in members)))
+        files[feed.path] = "".join([_header(feed, meeting), *(zone_text[t] for t in tzids),
+                                    *(b.text for b in members), _END])
+        cancelled = sum(b.cancelled for b in members)
+        entries.append(FeedEntry(feed.path, feed.kind, feed.id, feed.title, len(members) - cancelled, cancelled))
+    files["index.json"] = index_json(meeting, stamp, entries)
+    files["index.html"] = index_html(meeting, stamp, entries)
+    return files
+
+
+# --- one event ---------------------------------------------------------------------------------
+
+
+def _uid(event_id: str, meeting: Meeting) -> str:
+    return f"{event_id}@{meeting.uid_domain}"
+
+
+def _utc_second(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise UsageError(f"published_at must carry a UTC offset, got {moment.isoformat()}")
+    return moment.astimezone(timezone.utc).replace(microsecond=0)
+
+
+def _event_block(view: EventView, meeting: Meeting, stamp: datetime, previous: PreviousPublication | None) -> _Block:
+    """The VEVENT of a scheduled public event: the previous text if nothing changed, else a new version."""
+    uid = _uid(view.id, meeting)
+    content = _content(view, meeting)
+    old: PreviousEvent | None = previous.events.get(uid) if previous is not None else None
+    text = None
+    if old is not None:
+        candidate = _serialize(view, uid, content, old.sequence, old.dtstamp, old.last_modified)
+        if candidate == old.text:
+            text = old.text
+    if text is None:
+        sequence = old.sequence + 1 if old is not None else 0
+        text = _serialize(view, uid, content, sequence, stamp, stamp)
+    return _Block(uid, text, view.start_utc, frozenset({meeting.timezone}), False)
+
+
+@dataclass(frozen=True)
+class _Content:
+    summary: str
+    location: str
+    description: str
+    categories: tuple[str, ...]
+    link: str | None  # an online link fit for URL and CONFERENCE
+
+
+def _content(view: EventView, meeting: Meeting) -> _Content:
+    """Summary, location, description, categories and online link of an event, as plain text."""
+    event, room = view.event, view.room
+    online = event.format in ("hybrid", "virtual")
+    link = event.link.strip()
+    if room.is_virtual:
+        location = "Online"
+    else:
+        building = room.building.strip()
+        if building and len(building) <= 3 and " " not in building:
+            building = f"Building {building}"
+        location = ", ".join(part for part in (room.name, building, meeting.venue) if part)
+    speakers = []
+    for speaker in view.speakers:
+        text = speaker.name
+        if speaker.remote:
+            local_start, local_end = view.start.astimezone(speaker.tz), view.end.astimezone(speaker.tz)
+            text += (f" (online from {speaker.timezone}: {local_start:%Y-%m-%d %H:%M}–{local_end:%H:%M} "
+                     f"local time)")
+        speakers.append(text)
+    lines = [f"Organizer: {event.organizer}"]
+    if speakers:
+        lines.append(f"Speakers: {'; '.join(speakers)}")
+    lines.append(f"Format: {_FORMAT_LINES[event.format]}")
+    if room.is_virtual:
+        lines.append(f"Online channel: {room.name}")
+    if event.topics:
+        lines.append(f"Topics: {'; '.join(event.topics)}")
+    if link:
+        lines.append(f"{'Join online' if online else 'Link'}: {link}")
+    if event.description.strip():
+        lines += ["", event.description.strip()]
+    categories = (FORMAT_TITLES[event.format], *event.topics)
+    return _Content(
+        clean_text(event.title),
+        clean_text(location),
+        clean_text("\n".join(lines)),
+        tuple(clean_text(c) for c in categories),
+        link if online and _URI.match(link) else None,
+    )
+
+
+def _serialize(view: EventView, uid: str, content: _Content, sequence: int, stamp: datetime,
+               modified: datetime | None) -> str:
+    """The VEVENT as iCalendar text (CRLF, folded), built with icalendar."""
+    event = Event.new(uid=uid, stamp=stamp, start=view.start, end=view.end, sequence=sequence,
+                      last_modified=modified)
+    event.add("STATUS", "CONFIRMED")
+    event.add("SUMMARY", _Text(content.summary))
+    event.add("LOCATION", _Text(content.location))
+    event.add("DESCRIPTION", _Text(content.description))
+    event.add("CATEGORIES", _Categories(content.categories))
+    if content.link:
+        event.add("URL", vUri(content.link))
+        event.add("CONFERENCE", vUri(content.link, params={"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO"],
+                                                          "LABEL": "Join online"}))
+    return event.to_ical().decode("utf-8")
+
+
+def _cancelled_text(old: PreviousEvent, stamp: datetime) -> str:
+    """The previously published VEVENT, now STATUS:CANCELLED with SEQUENCE + 1 and a new DTSTAMP."""
+    state = Event()
+    state.add("DTSTAMP", stamp)
+    state.add("LAST-MODIFIED", stamp)
+    state.add("SEQUENCE", old.sequence + 1)
+    state.add("STATUS", "CANCELLED")
+    lines = state.to_ical().decode("utf-8").split("\r\n")[1:-2]
+    return replace_lifecycle(old.text, lines)
+
+
+def _carry_previous(previous: PreviousPublication, blocks: dict[str, _Block], feeds: dict[str, _Feed],
+                    meeting: Meeting, stamp: datetime) -> None:
+    """Keep every earlier feed (an emptied one tells subscribers its events are gone) and publish every
+    previously published event that is gone now as CANCELLED, in the feeds it was in."""
+    for path, info in sorted(previous.feeds.items()):
+        if path not in feeds:
+            feeds[path] = _Feed(path, info.kind, info.id, info.title, _description(info.kind, info.title, meeting))
+    for uid in sorted(set(previous.events) - set(blocks)):
+        old = previous.events[uid]
+        text = old.text if old.cancelled else _cancelled_text(old, stamp)
+        blocks[uid] = _Block(uid, text, old.start, old.tzids, True)
+        for path in old.feeds:
+            feeds[path].uids.append(uid)
+
+
+def _block_order(block: _Block) -> tuple:
+    return (block.start or datetime.max.replace(tzinfo=timezone.utc), block.uid)
+
+
+# --- the feeds ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _FeedSet:
+    by_path: dict[str, _Feed]
+    paths: dict[str, dict[str, str]]  # kind -> id -> path
+
+
+def _feeds(problem: Problem, events: Iterable[EventView], previous: PreviousPublication | None) -> _FeedSet:
+    """Every feed of this version (empty ones too, so a subscribed URL keeps working) by path."""
+    meeting = problem.meeting
+    public = [e for e in problem.events if e.is_public]
+    names = previous.names if previous is not None else {}
+    reserved = set(names.values())
+    ids = {
+        "room": [room.id for room in problem.rooms],
+        "organizer": sorted({e.organizer for e in public}),
+        "speaker": sorted({s for e in public for s in e.speakers if s in problem.speakers_by_id}),
+        "topic": sorted({t for e in public for t in e.topics}),
+    }
+    paths: dict[str, dict[str, str]] = {kind: feed_paths(kind, items, names, reserved) for kind, items in ids.items()}
+    paths["all"] = {"": ALL_PATH}
+    paths["format"] = {fmt: f"{KIND_FOLDERS['format']}/{FORMAT_SLUGS[fmt]}.ics" for fmt in FORMATS}
+    titles: dict[str, dict[str, str]] = {
+        "all": {"": "All side events"},
+        "format": {fmt: f"{FORMAT_TITLES[fmt]} side events" for fmt in FORMATS},
+        "room": {r.id: r.name if not r.is_virtual else f"{r.name} (online channel)" for r in problem.rooms},
+        "organizer": {o: o for o in ids["organizer"]},
+        "speaker": {s: problem.speakers_by_id[s].name for s in ids["speaker"]},
+        "topic": {t: t for t in ids["topic"]},
+    }
+    by_path: dict[str, _Feed] = {}
+    for kind, mapping in paths.items():
+        for item, path in mapping.items():
+            title = clean_text(titles[kind][item])
+            by_path[path] = _Feed(path, kind, item if kind != "all" else None, title,
+                                  _description(kind, title, meeting))
+    return _FeedSet(by_path, paths)
+
+
+def _memberships(view: EventView, paths: dict[str, dict[str, str]]) -> list[str]:
+    """The paths of every feed an event belongs in."""
+    event = view.event
+    found = [paths["all"][""], paths["format"][event.format], paths["room"][view.room.id],
+             paths["organizer"][event.organizer]]
+    found += [paths["speaker"][s.id] for s in view.speakers]
+    found += [paths["topic"][t] for t in event.topics]
+    return list(dict.fromkeys(found))
+
+
+def _description(kind: str, title: str, meeting: Meeting) -> str:
+    what = {
+        "all": "All public side events",
+        "format": f"{title} of the public programme",
+        "room": f"Public side events in {title}",
+        "organizer": f"Public side events organized by {title}",
+        "speaker": f"Public side events with {title}",
+        "topic": f"Public side events on {title}",
+    }.get(kind, f"Side events ({title})")
+    return (f"{what} of {meeting.name}. Times are set in {meeting.timezone}; your calendar shows them in "
+            f"your own time zone.")
+
+
+def _calendar_name(feed: _Feed, meeting: Meeting) -> str:
+    return f"Side events – {meeting.name}" if feed.kind == "all" else f"{feed.title} – {meeting.name}"
+
+
+def _header(feed: _Feed, meeting: Meeting) -> str:
+    """The calendar's own properties, serialized by icalendar, without the closing line."""
+    named = Calendar()
+    named.add("X-WR-CALNAME", _Text(clean_text(_calendar_name(feed, meeting))))
+    named.add("X-WR-CALDESC", _Text(clean_text(feed.description)))
+    lines = named.to_ical().decode("utf-8")
+    return _fixed_header() + lines[len("BEGIN:VCALENDAR\r\n"): -len(_END)]
+
+
+@cache
+def _fixed_header() -> str:
+    """The properties every feed shares: PRODID, VERSION, CALSCALE, REFRESH-INTERVAL, X-PUBLISHED-TTL."""
+    calendar = Calendar()
+    calendar.add("PRODID", PRODID)
+    calendar.add("VERSION", "2.0")
+    calendar.add("CALSCALE", "GREGORIAN")
+    calendar.add("REFRESH-INTERVAL", vDuration(REFRESH, params={"VALUE": "DURATION"}))
+    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
+    text = calendar.to_ical().decode("utf-8")
+    assert text.endswith(_END)
+    return text[: -len(_END)]
+
+
+def _timezones(meeting: Meeting, blocks: Iterable[_Block], previous: PreviousPublication | None) -> dict[str, str]:
+    """A VTIMEZONE text for every TZID in use, covering whole years around every event."""
+    blocks = list(blocks)
+    years = {day.year for day in meeting.days} | {b.start.year for b in blocks if b.start is not None}
+    first, last = date(min(years), 1, 1), date(max(years) + 1, 1, 1)
+    result: dict[str, str] = {}
+    for tzid in sorted({meeting.timezone}.union(*(b.tzids for b in blocks))):
+        try:
+            result[tzid] = Timezone.from_tzid(tzid, first_date=first, last_date=last).to_ical().decode("utf-8")
+        except ValueError:
+            if previous is None or tzid not in previous.timezones:
+                where = SourceLocation(str(previous.folder) if previous else meeting.id)
+                raise LoadError(where, f"unknown time zone {tzid!r} and no VTIMEZONE for it") from None
+            result[tzid] = previous.timezones[tzid]
+    return result
+
+
+def _ordered(feeds: Iterable[_Feed], problem: Problem) -> list[_Feed]:
+    """Feeds in index order: all, formats, rooms in input order, then organizers, speakers, topics by title."""
+    kinds = [*KIND_FOLDERS, "other"]
+    room_rank = {room.id: i for i, room in enumerate(problem.rooms)}
+    format_rank = {fmt: i for i, fmt in enumerate(FORMATS)}
+
+    def key(feed: _Feed) -> tuple:
+        rank = kinds.index(feed.kind) if feed.kind in kinds else len(kinds)
+        inner = {"room": room_rank, "format": format_rank}.get(feed.kind, {}).get(feed.id or "", len(room_rank) + 3)
+        return (rank, inner, feed.title.casefold(), feed.path)
+
+    return sorted(feeds, key=key)

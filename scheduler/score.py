@@ -1,0 +1,117 @@
+"""Score breakdown of any finished Schedule, term by term, in plain Python (no solver imports).
+
+The definitions are those of the solver's objective (``scheduler/solver/objectives.py`` and
+docs/objective.md): for a schedule the solver returns, the weighted total here equals the
+objective it reports. ``compare`` and ``explain`` print these figures.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from datetime import time, timezone
+
+from .grid import occupied_slots, within_local_hours
+from .model import Assignment, Problem, Schedule, Slot, event_end
+from .weights import COMFORT_HOURS, UNSCHEDULED_COST, effective_weights
+
+TERMS: tuple[str, ...] = ("preferred_day", "preferred_start", "topic_clash", "room_fit", "hybrid_kit_unused",
+                          "remote_off_hours", "crowding", "unscheduled")
+_COMFORT = (time.fromisoformat(COMFORT_HOURS[0]), time.fromisoformat(COMFORT_HOURS[1]))
+
+
+@dataclass(frozen=True)
+class ScoreBreakdown:
+    """Raw counts and weighted values per term, and the weighted total (what the solver minimises)."""
+
+    raw: dict[str, int]
+    weighted: dict[str, int]
+    total: int
+
+
+def crowding_target(problem: Problem) -> int:
+    """The even-spread target of the crowding term: ceil(occupied event-slots / grid slots).
+
+    An event's occupied event-slots are the fewest slots any valid run (rule 4: consecutive slots
+    of one day open to its format, long enough) occupies; an event with no valid run counts 0.
+    Every event counts, scheduled or not, so the target does not depend on the schedule.
+    """
+    if not problem.slots:
+        return 0
+    shortest: dict[tuple[int, str], int] = {}
+    total = 0
+    for event in problem.events:
+        key = (event.duration, event.format)
+        if key not in shortest:
+            lengths = [len(run) for day_slots in problem.slots_by_day.values() for i in range(len(day_slots))
+                       if (run := occupied_slots(day_slots, i, event.duration, event.format)) is not None]
+            shortest[key] = min(lengths, default=0)
+        total += shortest[key]
+    return math.ceil(total / len(problem.slots))
+
+
+def _covered(problem: Problem, assignment: Assignment) -> tuple[Slot, ...]:
+    """The grid slots of the event's venue-local day that its interval overlaps."""
+    assert assignment.start is not None and assignment.end is not None
+    start = assignment.start.astimezone(problem.meeting.tz)
+    begin, end = assignment.start.astimezone(timezone.utc), assignment.end.astimezone(timezone.utc)
+    return tuple(s for s in problem.slots_by_day.get(start.date(), ())
+                 if s.start.astimezone(timezone.utc) < end and begin < s.end.astimezone(timezone.utc))
+
+
+def raw_scores(problem: Problem, schedule: Schedule) -> dict[str, int]:
+    """Unweighted count of every soft term for ``schedule`` (events missing from it count as unscheduled)."""
+    raw = dict.fromkeys(TERMS, 0)
+    tz = problem.meeting.tz
+    topic_count: Counter = Counter()
+    slot_count: Counter = Counter()
+    by_event = schedule.by_event
+    for event in problem.events:
+        assignment = by_event.get(event.id)
+        if assignment is None or not assignment.scheduled:
+            raw["unscheduled"] += UNSCHEDULED_COST.get(event.priority, UNSCHEDULED_COST[3])
+            continue
+        assert assignment.start is not None
+        end = assignment.end or event_end(assignment.start, event.duration)
+        local_start = assignment.start.astimezone(tz)
+        if event.preferred_days and local_start.date() not in event.preferred_days:
+            raw["preferred_day"] += 1
+        if event.preferred_starts and local_start.time().replace(tzinfo=None) not in event.preferred_starts:
+            raw["preferred_start"] += 1
+        room = problem.rooms_by_id.get(assignment.room or "")
+        if room is not None and not room.is_virtual and room.capacity:
+            raw["room_fit"] += max(0, room.capacity - 2 * (event.attendance or 0)) * 10 // room.capacity
+            if event.format == "in_person" and room.hybrid:
+                raw["hybrid_kit_unused"] += 1
+        for speaker_id in dict.fromkeys(event.speakers):
+            speaker = problem.speakers_by_id.get(speaker_id)
+            if speaker is not None and speaker.remote and \
+                    not within_local_hours(assignment.start, end, speaker.tz, _COMFORT):
+                raw["remote_off_hours"] += 1
+        for slot in _covered(problem, Assignment(event.id, assignment.room, assignment.start, end)):
+            slot_count[(slot.day, slot.index)] += 1
+            for topic in set(event.topics):
+                topic_count[(topic, slot.day, slot.index)] += 1
+    raw["topic_clash"] = sum(n - 1 for n in topic_count.values() if n > 1)
+    target = crowding_target(problem)
+    raw["crowding"] = sum(n - target for n in slot_count.values() if n > target)
+    return raw
+
+
+def breakdown(problem: Problem, schedule: Schedule) -> ScoreBreakdown:
+    """Raw counts, weighted values (meeting weights applied) and the weighted total."""
+    raw = raw_scores(problem, schedule)
+    weights = effective_weights(problem.meeting.weights)
+    weighted = {name: weights[name] * value for name, value in raw.items()}
+    return ScoreBreakdown(raw, weighted, sum(weighted.values()))
+
+
+def score(problem: Problem, schedule: Schedule) -> dict[str, int]:
+    """Weighted value of every soft term for ``schedule``; their sum is the solver's objective."""
+    return breakdown(problem, schedule).weighted
+
+
+def total(problem: Problem, schedule: Schedule) -> int:
+    """The weighted total of ``schedule`` (lower is better)."""
+    return breakdown(problem, schedule).total

@@ -1,0 +1,290 @@
+"""Why no schedule exists, or why an event was left out, in words a planner understands.
+
+First, fast pre-checks name every event with no possible placement at all and the rule that
+removed its last option. If every event has options but together they cannot fit, the model is
+solved with one assumption literal per rule instance (each event placed, each person's no-overlap,
+each room-slot, each pin, each remote window, each unavailability, each blocked period); CP-SAT's
+sufficient assumptions give a conflicting set, shrunk to a minimal one by deletion while time
+allows, and each member is rendered as a sentence.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ortools.sat.python import cp_model
+
+from ..grid import speaker_window
+from ..model import Problem, SideEvent
+from .build import build_model, people
+from .constraints import GUARDABLE, Instance, compute_domains
+from .objectives import CostData
+from .variables import Domain, RoomGroup, Start, Timeline, room_groups
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .run import Session
+
+_ROOM_WORD = {"in_person": "physical room", "hybrid": "hybrid room", "virtual": "virtual channel"}
+
+
+def _when(moment) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _span(problem: Problem, start, end) -> str:
+    tz = problem.meeting.tz
+    start, end = start.astimezone(tz), end.astimezone(tz)
+    tail = end.strftime("%H:%M") if end.date() == start.date() else _when(end)
+    return f"{_when(start)}-{tail}"
+
+
+def _speaker_text(problem: Problem, speaker_id: str) -> str:
+    speaker = problem.speakers_by_id[speaker_id]
+    low, high = speaker_window(speaker, problem.meeting.remote_hours)
+    return f"speaker {speaker.id} ({speaker.timezone}, {low.strftime('%H:%M')}-{high.strftime('%H:%M')})"
+
+
+def _instance_text(problem: Problem, rule: str, instance: object) -> str:
+    """A rule instance that excludes placements, as a noun phrase."""
+    if rule == "remote_hours":
+        return f"the local hours of {_speaker_text(problem, str(instance))}"
+    if rule == "blocked_period":
+        period = problem.blocked[int(instance)]  # type: ignore[call-overload]
+        label = f"'{period.reason}' " if period.reason else ""
+        return f"the blocked period {label}({_span(problem, period.start, period.end)})"
+    if rule == "unavailability":
+        item = problem.unavailability[int(instance)]  # type: ignore[call-overload]
+        why = f" ({item.reason})" if item.reason else ""
+        return f"{item.kind} {item.id} being unavailable {_span(problem, item.start, item.end)}{why}"
+    if rule == "pins":
+        event = problem.events_by_id[str(instance)]
+        return f"the pin of {event.id}" + (f" to start at {_when(event.start.astimezone(problem.meeting.tz))}"
+                                           if event.start else "")
+    return rule
+
+
+def describe_empty(problem: Problem, groups: Sequence[RoomGroup], domain: Domain) -> str:
+    """Why ``domain``'s event has no placement left: the rule (or rules) that removed its last option."""
+    event = domain.event
+    name = f"{event.id} ({event.format}, {event.duration} min)"
+    if not domain.groups:
+        return _why_no_room(problem, groups, domain)
+    if not domain.all_starts:
+        return (f"{name} fits no run of consecutive slots open to {event.format} events "
+                f"(rule 4: it must end by the end of the last slot it overlaps)")
+    if not domain.starts:
+        counts: dict[tuple[str, object], int] = {}
+        for slot in domain.all_starts:
+            for reason in dict.fromkeys(domain.start_reasons.get(slot, [])):
+                counts[reason] = counts.get(reason, 0) + 1
+        total = len(domain.all_starts)
+        for (rule, instance), count in sorted(counts.items(), key=repr):
+            if count == total and rule == "remote_hours":
+                return f"{_speaker_text(problem, str(instance))} can attend no slot of {event.id}'s format ({name})"
+            if count == total:
+                return f"{name} has no possible start: {_instance_text(problem, rule, instance)} excludes all {total}"
+        parts = [f"{_instance_text(problem, rule, instance)} excludes {count}"
+                 for (rule, instance), count in sorted(counts.items(), key=lambda item: (-item[1], repr(item[0])))]
+        return f"{name} has no possible start; of its {total} slot starts, " + "; ".join(parts)
+    labels = ", ".join(groups[g].label for g in domain.groups)
+    return f"{name}: its possible rooms ({labels}) are unavailable at every start it could take"
+
+
+def _why_no_room(problem: Problem, groups: Sequence[RoomGroup], domain: Domain) -> str:
+    event = domain.event
+    word = _ROOM_WORD.get(event.format, "room")
+    kind_ok = [g for g in groups if "room_kind" not in {r for r, _ in domain.group_reasons.get(g.index, [])}]
+    if not kind_ok:
+        return f"{event.id} is {event.format} but the meeting has no {word}"
+    fits = [g for g in kind_ok if "capacity" not in {r for r, _ in domain.group_reasons.get(g.index, [])}]
+    if not fits:
+        largest = max(g.first.capacity or 0 for g in kind_ok)
+        return f"{event.id} needs {event.attendance} seats; the largest {word} has {largest}"
+    room = problem.rooms_by_id.get(event.room or "")
+    if room is None:
+        return f"{event.id} is pinned to room {event.room}, which does not exist"
+    if not room.accepts_format(event.format):
+        return f"{event.id} is pinned to room {room.id}, which is not a {word}"
+    return f"{event.id} is pinned to room {room.id} ({room.capacity} seats) but needs {event.attendance} seats"
+
+
+def left_out_reason(session: Session, event_id: str) -> str:
+    """Why an event with possible placements stayed unscheduled: who holds its rooms and times."""
+    from .greedy import Occupancy
+
+    problem, data, chosen = session.problem, session.data, session.incumbent or {}
+    domain = session.domains[event_id]
+    event = domain.event
+    occupants: dict[tuple[int, int], list[str]] = {}
+    for other, placement in chosen.items():
+        if placement is not None:
+            for slot in placement.start.occupied:
+                occupants.setdefault((placement.group, slot), []).append(other)
+    occupancy = Occupancy(data)
+    for other, placement in sorted(chosen.items()):
+        if placement is not None:
+            occupancy.add(problem.events_by_id[other], placement)
+    blockers: set[str] = set()
+    busy_people: set[str] = set()
+    for group, start in domain.pairs():
+        for slot in start.occupied:
+            if len(occupants.get((group, slot), [])) >= session.groups[group].size:
+                blockers.update(occupants[(group, slot)])
+        for person in people(event):
+            for begin, end, other in occupancy.busy.get(person, ()):
+                if begin < start.end and start.begin < end:
+                    blockers.add(other)
+                    busy_people.add(f"{person[0]} {person[1]}")
+    if not blockers:
+        return f"left out: placing {event.id} would cost more than leaving it out (priority {event.priority})"
+    ranked = sorted(blockers, key=lambda e: (-problem.events_by_id[e].priority, e))
+    shown = ", ".join(f"{e} (priority {problem.events_by_id[e].priority})" for e in ranked[:5])
+    more = f" and {len(ranked) - 5} more" if len(ranked) > 5 else ""
+    priorities = [problem.events_by_id[e].priority for e in blockers]
+    labels = [session.groups[g].label for g in domain.groups]
+    what = f"room{'s' if len(labels) > 1 or '/' in labels[0] else ''} {', '.join(labels)}"
+    what += f" and the time of {', '.join(sorted(busy_people))}" if busy_people else ""
+    if min(priorities) > event.priority:
+        kind = "higher-priority events"
+    elif min(priorities) == event.priority:
+        kind = "events of equal or higher priority"
+    else:
+        kind = "events"
+    return f"left out for {kind} competing for {what}: {shown}{more} (its priority: {event.priority})"
+
+
+def explain(problem: Problem, *, time_limit: float = 10.0) -> list[str]:
+    """Reasons why no schedule exists, in planner words; [] when a schedule does exist."""
+    clock = time.perf_counter()
+    timeline = Timeline(problem)
+    groups = room_groups(problem, split=True)
+    domains = compute_domains(problem, timeline, groups)
+    lines = [describe_empty(problem, groups, d) for _, d in sorted(domains.items()) if d.empty]
+    if lines:
+        return lines
+    guarded = compute_domains(problem, timeline, groups, guardable=GUARDABLE)
+    ctx = build_model(problem, CostData(problem, timeline, groups), guarded, [e.id for e in problem.events],
+                      explain=True, objective=False)
+    keys = sorted(ctx.assumptions, key=repr)
+    core = _conflict(ctx.model, ctx.assumptions, keys, max(0.5, time_limit - (time.perf_counter() - clock)))
+    if core is None:
+        return []
+    if not core:
+        return ["the search for the conflicting rules ran out of time; the meeting is too tight to place "
+                "every event (try --allow-unscheduled to see which events are left out)"]
+    remaining = time_limit - (time.perf_counter() - clock)
+    core = _shrink(ctx.model, ctx.assumptions, core, deadline=time.perf_counter() + max(0.5, remaining))
+    return render(problem, timeline, groups, domains, core)
+
+
+def _solve_with(model: cp_model.CpModel, literals: Sequence[cp_model.IntVar], limit: float
+                ) -> tuple[int, cp_model.CpSolver]:
+    model.clear_assumptions()
+    model.add_assumptions(literals)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = max(0.05, limit)
+    solver.parameters.catch_sigint_signal = False
+    return solver.solve(model), solver
+
+
+def _conflict(model: cp_model.CpModel, assumptions: dict[Instance, cp_model.IntVar], keys: list[Instance],
+              limit: float) -> list[Instance] | None:
+    """None if feasible; [] if undecided in time; else a sufficient set of conflicting instances."""
+    status, solver = _solve_with(model, [assumptions[k] for k in keys], limit)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    if status != cp_model.INFEASIBLE:
+        return []
+    by_index = {assumptions[k].index: k for k in keys}
+    found = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
+    return sorted(found, key=repr) or keys
+
+
+def _shrink(model: cp_model.CpModel, assumptions: dict[Instance, cp_model.IntVar], core: list[Instance], *,
+            deadline: float) -> list[Instance]:
+    """Drop every instance whose removal keeps the set infeasible (deletion filter), while time allows."""
+    current = list(core)
+    for key in list(core):
+        left = deadline - time.perf_counter()
+        if left <= 0.05:
+            break
+        if key not in current:
+            continue
+        trial = [k for k in current if k != key]
+        status, solver = _solve_with(model, [assumptions[k] for k in trial], min(left, 2.0))
+        if status == cp_model.INFEASIBLE:
+            needed = set(solver.sufficient_assumptions_for_infeasibility())
+            smaller = [k for k in trial if assumptions[k].index in needed]
+            current = sorted(smaller or trial, key=repr)
+    return current
+
+
+def _placements_text(problem: Problem, groups: Sequence[RoomGroup], domain: Domain) -> str:
+    options = list(domain.pairs())
+    if len(options) > 4:
+        rooms = sorted({groups[g].label for g, _ in options})
+        starts = sorted({s.slot for _, s in options})
+        return f"{len(options)} possible placements in {', '.join(rooms[:6])}{'...' if len(rooms) > 6 else ''} " \
+               f"at {len(starts)} start times"
+    parts = [f"{groups[g].label} at {_when(s.at)}" for g, s in options]
+    return "it can only go in " + " or ".join(parts)
+
+
+def render(problem: Problem, timeline: Timeline, groups: Sequence[RoomGroup], domains: dict[str, Domain],
+           core: Sequence[Instance]) -> list[str]:
+    """Turn a set of conflicting rule instances into sentences, most specific first."""
+    lines: list[str] = []
+    core = list(core)
+    covered: set[Instance] = set()
+    pins = {str(i) for r, i in core if r == "pins"}
+    for rule, person in [k for k in core if k[0] in ("speaker_clash", "organizer_clash")]:
+        kind = "speaker" if rule == "speaker_clash" else "organizer"
+        pinned = sorted(e for e in pins if (kind, person) in people(problem.events_by_id[e])
+                        and problem.events_by_id[e].start is not None)
+        if len(pinned) >= 2:
+            events = [problem.events_by_id[e] for e in pinned]
+            starts = {e.start.astimezone(problem.meeting.tz) for e in events if e.start}
+            when = f"both at {_when(starts.pop())}" if len(starts) == 1 else "at overlapping times"
+            names = " and ".join(pinned) if len(pinned) == 2 else ", ".join(pinned)
+            lines.append(f"{kind} {person} is pinned into {names}, {when}")
+            covered.update({(rule, person), *(("pins", e) for e in pinned), *(("one_placement", e) for e in pinned)})
+    involved = sorted({str(i) for r, i in core if r == "one_placement"})
+    room_slots: dict[str, list[int]] = {}
+    for rule, instance in core:
+        if (rule, instance) in covered:
+            continue
+        if rule == "one_placement":
+            domain = domains[str(instance)]
+            lines.append(f"{instance} must be placed ({_placements_text(problem, groups, domain)})")
+        elif rule == "room_clash":
+            label, slot = instance  # type: ignore[misc]
+            room_slots.setdefault(label, []).append(slot)
+        elif rule in ("speaker_clash", "organizer_clash"):
+            kind = "speaker" if rule == "speaker_clash" else "organizer"
+            mine = [e for e in involved if (kind, str(instance)) in people(problem.events_by_id[e])]
+            lines.append(f"{kind} {instance} cannot be in two events at once ({', '.join(mine) or 'their events'})")
+        elif rule == "pins":
+            event = problem.events_by_id[str(instance)]
+            lines.append(_pin_text(problem, event))
+        elif rule == "remote_hours":
+            lines.append(f"{_speaker_text(problem, str(instance))} takes part only within those local hours")
+        else:
+            lines.append(f"{_instance_text(problem, rule, instance)} holds")
+    for label, slots in sorted(room_slots.items()):
+        times = ", ".join(_when(timeline.slots[s].start) for s in sorted(slots))
+        lines.append(f"room {label} holds one event at a time (slot{'s' if len(slots) > 1 else ''} {times})")
+    return lines
+
+
+def _pin_text(problem: Problem, event: SideEvent) -> str:
+    where = f" to room {event.room}" if event.room else ""
+    when = f" at {_when(event.start.astimezone(problem.meeting.tz))}" if event.start else ""
+    return f"{event.id} is pinned{where}{when}"
+
+
+def start_text(start: Start) -> str:
+    """A start as the planner reads it."""
+    return _when(start.at)

@@ -1,0 +1,198 @@
+"""The solver's view of a Problem: the slot timeline, room groups, and each event's feasible placements.
+
+Decision variables are booleans x[event, room group, start slot], created only for combinations
+that pass every placement rule (see ``constraints.py``). Rooms that are interchangeable for every
+rule and every soft term form one *room group* with a capacity of that many events per slot; the
+rooms inside a group are assigned after solving by interval colouring (exact, because events in
+one room and day occupy runs of consecutive slots, whose conflict graph is an interval graph).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from functools import cached_property
+
+from ..grid import occupied_slots
+from ..model import Problem, Room, SideEvent, Slot
+
+
+def epoch(moment: datetime) -> int:
+    """Seconds since the epoch of an aware datetime (an exact, zone-independent instant)."""
+    return int(moment.astimezone(timezone.utc).timestamp())
+
+
+@dataclass(frozen=True)
+class Start:
+    """One way to start an event: a start slot, the run of slots it occupies, its real interval."""
+
+    slot: int  # global index of the start slot
+    day: date
+    occupied: tuple[int, ...]  # global indices of the occupied slots (rule 4)
+    begin: int  # epoch seconds
+    end: int  # epoch seconds (model.event_end)
+    at: datetime  # aware start in the venue zone
+
+
+class Timeline:
+    """Every grid slot in one global order (day, then time), with instants as epoch seconds."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.slots: tuple[Slot, ...] = tuple(s for day in sorted(problem.slots_by_day)
+                                             for s in problem.slots_by_day[day])
+        self.position: dict[int, int] = {}  # global index -> position within its day
+        self.day_slots: dict[date, tuple[Slot, ...]] = dict(problem.slots_by_day)
+        first_of_day: dict[date, int] = {}
+        for index, slot in enumerate(self.slots):
+            first_of_day.setdefault(slot.day, index)
+            self.position[index] = index - first_of_day[slot.day]
+        self.first_of_day = first_of_day
+        self.index_of: dict[Slot, int] = {slot: index for index, slot in enumerate(self.slots)}
+        self.begin = tuple(epoch(s.start) for s in self.slots)
+        self.end = tuple(epoch(s.end) for s in self.slots)
+        self._runs: dict[tuple[int, str], dict[int, Start]] = {}
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+    def runs(self, duration: int, fmt: str) -> dict[int, Start]:
+        """Rule 4: every start slot at which an event of this duration and format has a valid run."""
+        key = (duration, fmt)
+        if key not in self._runs:
+            found: dict[int, Start] = {}
+            for index, slot in enumerate(self.slots):
+                day_slots = self.day_slots[slot.day]
+                run = occupied_slots(day_slots, self.position[index], duration, fmt)
+                if run is None:
+                    continue
+                occupied = tuple(self.index_of[s] for s in run)
+                begin = epoch(slot.start)
+                found[index] = Start(index, slot.day, occupied, begin, begin + duration * 60, slot.start)
+            self._runs[key] = found
+        return self._runs[key]
+
+    def min_run_length(self, duration: int, fmt: str) -> int:
+        """The fewest slots any valid run of this duration and format occupies (0 if none exists)."""
+        runs = self.runs(duration, fmt)
+        return min((len(s.occupied) for s in runs.values()), default=0)
+
+
+@dataclass(frozen=True)
+class RoomGroup:
+    """Rooms that no rule or soft term tells apart; up to ``len(rooms)`` events share a slot."""
+
+    index: int
+    rooms: tuple[Room, ...]
+
+    @property
+    def first(self) -> Room:
+        """A representative room (all rooms of the group behave the same)."""
+        return self.rooms[0]
+
+    @property
+    def size(self) -> int:
+        """How many events the group holds per slot."""
+        return len(self.rooms)
+
+    @property
+    def label(self) -> str:
+        """Room ids for messages: ``R1`` or ``R1/R2/R3``."""
+        return "/".join(room.id for room in self.rooms)
+
+
+def room_groups(problem: Problem, *, split: bool = False) -> tuple[RoomGroup, ...]:
+    """Group interchangeable rooms: same kind, capacity, hybrid kit, unavailability, and no pin.
+
+    With ``split`` every room is its own group (used when explaining, to name rooms one by one).
+    """
+    pinned = {event.room for event in problem.events if event.room}
+    unavailable: dict[str, tuple] = {}
+    for item in problem.unavailability:
+        if item.kind == "room":
+            unavailable.setdefault(item.id, ())
+            unavailable[item.id] += ((epoch(item.start), epoch(item.end)),)
+    keys: dict[tuple, list[Room]] = {}
+    for room in problem.rooms:
+        if split or room.id in pinned:
+            key: tuple = ("single", room.id)
+        else:
+            capacity = None if room.is_virtual else room.capacity
+            key = (room.kind, capacity, room.hybrid and not room.is_virtual,
+                   tuple(sorted(unavailable.get(room.id, ()))))
+        keys.setdefault(key, []).append(room)
+    return tuple(RoomGroup(i, tuple(rooms)) for i, rooms in enumerate(keys.values()))
+
+
+@dataclass
+class Domain:
+    """The placements left for one event after the placement rules, with the reasons for the rest.
+
+    ``guards`` (explain mode only) maps a kept (group, start slot) pair to the rule instances that
+    would forbid it, so each instance can be switched on by an assumption literal.
+    """
+
+    event: SideEvent
+    all_starts: dict[int, Start]  # every start with a valid run (rule 4)
+    groups: list[int] = field(default_factory=list)
+    starts: list[Start] = field(default_factory=list)
+    forbidden: set[tuple[int, int]] = field(default_factory=set)
+    group_reasons: dict[int, list[tuple[str, object]]] = field(default_factory=dict)
+    start_reasons: dict[int, list[tuple[str, object]]] = field(default_factory=dict)
+    pair_reasons: dict[tuple[int, int], list[tuple[str, object]]] = field(default_factory=dict)
+    guards: dict[tuple[int, int], frozenset[tuple[str, object]]] = field(default_factory=dict)
+
+    def pairs(self) -> Iterator[tuple[int, Start]]:
+        """Every allowed (group index, start) combination, in a stable order."""
+        for g in self.groups:
+            for start in self.starts:
+                if (g, start.slot) not in self.forbidden:
+                    yield g, start
+
+    @cached_property
+    def size(self) -> int:
+        """How many placements the event has (rooms collapsed into groups)."""
+        return sum(1 for _ in self.pairs())
+
+    @property
+    def empty(self) -> bool:
+        """True when no placement is left."""
+        return not self.groups or not self.starts or self.size == 0
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One concrete choice for an event: a room group and a start."""
+
+    event: str
+    group: int
+    start: Start
+
+
+def assign_rooms(groups: tuple[RoomGroup, ...], chosen: Mapping[str, Placement | None],
+                 preferred: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Give every placed event a concrete room of its group (a preferred room when it is free).
+
+    Events are taken by start slot; a room is free when its last event's run ended before this
+    start. As at most ``size`` runs of a group cover any slot, a free room always exists.
+    """
+    preferred = preferred or {}
+    by_group: dict[int, list[Placement]] = {}
+    for placement in chosen.values():
+        if placement is not None:
+            by_group.setdefault(placement.group, []).append(placement)
+    rooms: dict[str, str] = {}
+    for group_index, items in sorted(by_group.items()):
+        group = groups[group_index]
+        last = {room.id: -1 for room in group.rooms}
+        for placement in sorted(items, key=lambda p: (p.start.slot, p.event)):
+            free = [room.id for room in group.rooms if last[room.id] < placement.start.slot]
+            if not free:
+                raise RuntimeError(f"room group {group.label} over-full at slot {placement.start.slot}")
+            choice = preferred.get(placement.event)
+            if choice not in free:
+                choice = free[0]
+            rooms[placement.event] = choice
+            last[choice] = placement.start.occupied[-1]
+    return rooms

@@ -1,0 +1,127 @@
+"""A short summary of a meeting: what ``scheduler validate`` prints before anyone solves anything.
+
+Counts events by format, rooms, speakers and remote time zones, and compares room-slot demand with
+supply so a planner sees at once how tight the meeting is.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from .grid import occupied_slots, overlaps
+from .model import FORMATS, Problem, SideEvent, Slot
+
+PHYSICAL_FORMATS = frozenset({"in_person", "hybrid"})
+
+
+@dataclass(frozen=True)
+class MeetingSummary:
+    """The figures ``validate`` prints."""
+
+    events_by_format: dict[str, int]
+    private_events: int
+    physical_rooms: int
+    hybrid_rooms: int
+    virtual_rooms: int
+    speakers: int
+    remote_speakers: int
+    remote_zones: tuple[str, ...]
+    utc_offsets: tuple[float, float] | None
+    physical_demand: int
+    physical_supply: int
+    virtual_demand: int
+    virtual_supply: int
+
+    @property
+    def physical_load(self) -> float:
+        """Share of the in-person room-slots that the in-person and hybrid events need."""
+        return self.physical_demand / self.physical_supply if self.physical_supply else float("inf")
+
+    @property
+    def virtual_load(self) -> float:
+        """Share of the virtual channel-slots that the virtual events need."""
+        return self.virtual_demand / self.virtual_supply if self.virtual_supply else float("inf")
+
+
+def _min_slots(problem: Problem, event: SideEvent) -> int:
+    """The fewest grid slots any valid run for this event occupies (0 if none exists)."""
+    best = 0
+    for day_slots in problem.slots_by_day.values():
+        for index in range(len(day_slots)):
+            run = occupied_slots(day_slots, index, event.duration, event.format)
+            if run and (best == 0 or len(run) < best):
+                best = len(run)
+    return best
+
+
+def _slot_open(problem: Problem, slot: Slot, formats: frozenset[str], room_id: str) -> bool:
+    """True when some format of ``formats`` may run in ``room_id`` during ``slot``."""
+    open_formats = set(slot.formats & formats)
+    for period in problem.blocked:
+        if overlaps(slot.start, slot.end, period.start, period.end):
+            open_formats -= period.formats
+    if not open_formats:
+        return False
+    return not any(
+        u.kind == "room" and u.id == room_id and overlaps(slot.start, slot.end, u.start, u.end)
+        for u in problem.unavailability
+    )
+
+
+def summarize(problem: Problem) -> MeetingSummary:
+    """Compute the validate summary of ``problem``."""
+    by_format = Counter(event.format for event in problem.events)
+    remote = [s for s in problem.speakers if s.remote]
+    zones = tuple(sorted({s.timezone for s in remote}))
+    reference = datetime.combine(problem.meeting.days[0], datetime.min.time(), tzinfo=timezone.utc)
+    offsets = [reference.astimezone(s.tz).utcoffset().total_seconds() / 3600 for s in remote]
+    physical = [r for r in problem.rooms if not r.is_virtual]
+    virtual = [r for r in problem.rooms if r.is_virtual]
+    return MeetingSummary(
+        events_by_format={fmt: by_format.get(fmt, 0) for fmt in FORMATS},
+        private_events=sum(1 for e in problem.events if not e.is_public),
+        physical_rooms=len(physical),
+        hybrid_rooms=sum(1 for r in physical if r.hybrid),
+        virtual_rooms=len(virtual),
+        speakers=len(problem.speakers),
+        remote_speakers=len(remote),
+        remote_zones=zones,
+        utc_offsets=(min(offsets), max(offsets)) if offsets else None,
+        physical_demand=sum(_min_slots(problem, e) for e in problem.events if e.format in PHYSICAL_FORMATS),
+        physical_supply=sum(
+            1 for room in physical for slot in problem.slots if _slot_open(problem, slot, PHYSICAL_FORMATS, room.id)
+        ),
+        virtual_demand=sum(_min_slots(problem, e) for e in problem.events if e.format == "virtual"),
+        virtual_supply=sum(
+            1 for room in virtual for slot in problem.slots if _slot_open(problem, slot, frozenset({"virtual"}), room.id)
+        ),
+    )
+
+
+def format_summary(problem: Problem, summary: MeetingSummary) -> str:
+    """The summary as a few human-readable lines."""
+    meeting = problem.meeting
+    fmt = summary.events_by_format
+    days = f"{meeting.days[0].isoformat()} to {meeting.days[-1].isoformat()}" if meeting.days else "no days"
+    offsets = (
+        f" (UTC{summary.utc_offsets[0]:+g} to UTC{summary.utc_offsets[1]:+g})" if summary.utc_offsets else ""
+    )
+    lines = [
+        f"{meeting.name} ({meeting.id}), {meeting.timezone}, {len(meeting.days)} days: {days}",
+        f"events:   {len(problem.events)} ({fmt['in_person']} in person, {fmt['hybrid']} hybrid, "
+        f"{fmt['virtual']} virtual; {summary.private_events} private)",
+        f"rooms:    {summary.physical_rooms} physical ({summary.hybrid_rooms} hybrid), "
+        f"{summary.virtual_rooms} virtual channels; {len(problem.slots)} slots in the grid",
+        f"speakers: {summary.speakers} ({summary.remote_speakers} remote in {len(summary.remote_zones)} "
+        f"time zones{offsets})",
+        f"demand:   in-person room-slots {summary.physical_demand} of {summary.physical_supply} "
+        f"({_percent(summary.physical_load)}); channel-slots {summary.virtual_demand} of "
+        f"{summary.virtual_supply} ({_percent(summary.virtual_load)})",
+    ]
+    return "\n".join(lines)
+
+
+def _percent(value: float) -> str:
+    return "n/a" if value == float("inf") else f"{value:.0%}"

@@ -1,0 +1,133 @@
+"""Sweep: scenarios solved side by side through any executor, each result in its own folder."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scheduler.check import check
+from scheduler.compare import TOTAL_ROW, read_schedules
+from scheduler.errors import DataErrors, UsageError
+from scheduler.load.schedule import read_schedule
+from scheduler.scenario import SCENARIO_FILE, parse_scenario
+from scheduler.solver import SolveOptions
+from scheduler.sweep import BASELINE, format_sweep, prepare, run_sweep, single_worker, sweep, write_sweep
+from tests import factory as f
+
+OPTIONS = SolveOptions(time_limit=5, seed=1)
+CLOSE_R2 = '[[rooms.close]]\nid = "R2"\ndays = ["2022-05-17"]\nhours = ["09:00", "11:00"]\n'
+LATE = ('[[events.add]]\nid = "N"\ntitle = "Late request"\norganizer = "Org N"\nformat = "virtual"\n'
+        'duration = 50\n')
+PIN_ALL_R1 = "".join(f'[[events.pin]]\nid = "{x}"\nroom = "R1"\n' for x in "ABCDE")  # five events, four slots
+
+
+def meeting():
+    """Five in-person events (two share speaker S1) in a one-day meeting with two physical rooms."""
+    return f.problem([f.event(x, speakers=("S1",) if x in "AB" else ()) for x in "ABCDE"], [f.speaker("S1")])
+
+
+def scenarios():
+    return [parse_scenario(CLOSE_R2, "close-r2.toml"), parse_scenario(LATE, "late.toml")]
+
+
+class InlineExecutor:
+    """The smallest plug-in executor: runs each task at once; its futures only have ``result()``."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def submit(self, fn: Any, /, *args: Any) -> Any:
+        self.calls.append(args[0])
+        value = fn(*args)
+        return type("Done", (), {"result": lambda self: value})()
+
+
+def test_sweep_solves_each_scenario_against_its_own_problem() -> None:
+    result = sweep(meeting(), scenarios(), OPTIONS, executor=ThreadPoolExecutor(max_workers=2))
+    assert [o.name for o in result.outcomes] == [BASELINE, "close-r2", "late"]
+    assert all(o.status == "optimal" for o in result.outcomes)
+    for variant, outcome in zip(result.variants, result.outcomes, strict=True):
+        assert check(variant.problem, outcome.schedule) == []
+        assert outcome.schedule.metadata["scenario"] == variant.name
+        assert outcome.schedule.metadata["options"]["workers"] == 1
+    closed = result.solved["close-r2"]
+    assert not any(a.room == "R2" and a.start.hour < 11 for a in closed.assignments)
+    assert "N" in result.solved["late"].by_event and "N" not in result.solved[BASELINE].by_event
+    table = result.comparison().table
+    assert list(table.columns) == [BASELINE, "close-r2", "late"]
+    assert table.loc["events placed"].tolist() == [5, 5, 6]
+
+
+def test_any_object_with_submit_can_run_the_tasks() -> None:
+    executor = InlineExecutor()
+    variants = prepare(meeting(), scenarios(), baseline=False)
+    result = run_sweep(variants, OPTIONS, executor=executor)
+    assert executor.calls == ["close-r2", "late"]
+    assert [o.status for o in result.outcomes] == ["optimal", "optimal"]
+
+
+def test_process_pool_gives_the_same_schedules_as_one_process() -> None:
+    """--jobs 2 really runs in other processes; one CP-SAT worker each keeps results reproducible."""
+    variants = prepare(meeting(), scenarios())
+    one = run_sweep(variants, OPTIONS, jobs=1)
+    two = run_sweep(variants, OPTIONS, jobs=2)
+    assert [o.schedule.assignments for o in one.outcomes] == [o.schedule.assignments for o in two.outcomes]
+
+
+def test_an_infeasible_scenario_does_not_stop_the_others(tmp_path: Path) -> None:
+    seen: list[str] = []
+    result = sweep(meeting(), [parse_scenario(PIN_ALL_R1, "crowded.toml"), *scenarios()], OPTIONS,
+                   progress=lambda outcome: seen.append(outcome.name))
+    assert seen == [BASELINE, "crowded", "close-r2", "late"]
+    crowded = result.outcomes[1]
+    assert crowded.status == "infeasible" and crowded.schedule is None and crowded.explanation
+    assert list(result.comparison().table.columns) == [BASELINE, "close-r2", "late"]
+    text = format_sweep(result, timings=False)
+    assert text.splitlines()[1].startswith("crowded   infeasible; ")
+    assert text == format_sweep(result, timings=False)
+    write_sweep(result, tmp_path)
+    assert sorted(p.name for p in (tmp_path / "crowded").iterdir()) == ["infeasible.txt", SCENARIO_FILE]
+    assert (tmp_path / "crowded" / "infeasible.txt").read_text(encoding="utf-8").startswith("infeasible:\n")
+
+
+def test_result_folders_can_be_read_back_and_compared(tmp_path: Path) -> None:
+    problem = meeting()
+    result = sweep(problem, scenarios(), OPTIONS)
+    write_sweep(result, tmp_path)
+    for name in (BASELINE, "close-r2", "late"):
+        assert (tmp_path / name / "schedule.csv").is_file() and (tmp_path / name / "schedule.json").is_file()
+    assert not (tmp_path / BASELINE / SCENARIO_FILE).exists()
+    assert (tmp_path / "late" / SCENARIO_FILE).read_text(encoding="utf-8") == LATE
+    late = result.variants[2].problem
+    assert read_schedule(tmp_path / "late" / "schedule.csv", late) == result.solved["late"]
+    schedules, problems = read_schedules(problem, [tmp_path / n for n in (BASELINE, "close-r2", "late")])
+    assert list(problems) == ["close-r2", "late"]
+    csv_text = (tmp_path / "comparison.csv").read_text(encoding="utf-8")
+    assert csv_text.splitlines()[0] == f"measure,{BASELINE},close-r2,late"
+    assert f"{TOTAL_ROW}," in csv_text
+
+
+def test_all_scenario_errors_come_before_any_solve() -> None:
+    bad = [parse_scenario('[[events.change]]\nid = "Z"\nduration = 50\n', "one.toml"),
+           parse_scenario('[[rooms.close]]\nid = "R9"\ndays = ["2022-05-17"]\n', "two.toml")]
+    with pytest.raises(DataErrors) as caught:
+        prepare(meeting(), bad)
+    assert [(e.location.path, e.location.field) for e in caught.value.errors] == [
+        ("one.toml", "events.change[0].id"), ("two.toml", "rooms.close[0].id")]
+
+
+def test_two_scenarios_with_one_folder_name_and_bad_jobs_are_usage_errors() -> None:
+    with pytest.raises(UsageError):
+        prepare(meeting(), [parse_scenario(LATE, "a/late.toml"), parse_scenario(LATE, "b/late.toml")])
+    with pytest.raises(UsageError):
+        prepare(meeting(), [], baseline=False)
+    with pytest.raises(UsageError):
+        run_sweep(prepare(meeting(), []), OPTIONS, jobs=0)
+
+
+def test_tasks_get_one_worker_and_no_callback() -> None:
+    options = single_worker(SolveOptions(time_limit=3, workers=2, progress=print))
+    assert (options.workers, options.progress, options.time_limit) == (1, None, 3)
