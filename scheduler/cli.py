@@ -320,6 +320,214 @@ def sweep(data: Path, scenarios: tuple[Path, ...], out: Path, jobs: int, time_li
         sys.exit(1)
 
 
+def _progress_printer() -> Callable[[Any], None]:
+    def show(event: Any) -> None:
+        click.echo(
+            f"  {event.elapsed:7.1f} s  objective {event.objective:>8}  bound {event.bound:>8}  "
+            f"gap {event.gap:6.1%}  ({event.phase})",
+            err=True,
+        )
+
+    return show
+
+
+def _solve_summary(problem: Problem, schedule: Schedule) -> str:
+    """The one-screen summary after a solve: status, placed events, every soft term."""
+    from tabulate import tabulate
+
+    from .score import breakdown
+
+    meta = schedule.metadata
+    placed = len(schedule.scheduled)
+    status = meta.get("status", "feasible")
+    if status == "optimal":
+        verdict = "optimal (proven)"
+    else:
+        verdict = (f"feasible, optimality not proven: objective {meta.get('objective')} against a bound of "
+                   f"{meta.get('bound')} (gap {float(meta.get('gap') or 0):.1%})")
+    if meta.get("interrupted"):
+        verdict += "; the search was interrupted"
+    lines = [f"status:   {verdict}", f"placed:   {placed} of {len(problem.events)} events"]
+    parts = breakdown(problem, schedule)
+    rows = [[term, parts.raw[term], parts.weighted[term]] for term in parts.weighted]
+    rows.append(["total", "", parts.total])
+    lines.append(tabulate(rows, headers=["soft term", "count", "score"], tablefmt="simple"))
+    reasons = meta.get("unscheduled_reasons") or {}
+    for assignment in schedule.assignments:
+        if not assignment.scheduled:
+            lines.append(f"unscheduled {assignment.event_id}: {reasons.get(assignment.event_id, 'not placed')}")
+    timing = [f"{key.replace('_', ' ')} {meta[key]:.2f} s" for key in
+              ("build_seconds", "first_solution_seconds", "solve_seconds") if isinstance(meta.get(key), (int, float))]
+    if timing:
+        lines.append("time:     " + ", ".join(timing))
+    return "\n".join(lines)
+
+
+@cli.command()
+@data_argument
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Output folder.")
+@click.option("--time-limit", type=click.FloatRange(0.1), default=60.0, show_default=True, help="Seconds to search.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the search.")
+@click.option("--workers", type=click.IntRange(1), default=2, show_default=True,
+              help="CP-SAT workers; 1 makes the result byte-identical run to run.")
+@click.option("--allow-unscheduled", is_flag=True, help="Leave out low-priority events rather than fail.")
+@scenario_option
+@click.option("--previous", type=click.Path(path_type=Path, file_okay=False),
+              help="An earlier output folder: re-publish its feeds (SEQUENCE, CANCELLED).")
+@click.option("--published-at", help="Publication time of this version (ISO); default: newest input file's time.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+@handle_errors
+def solve(data: Path | None, out: Path, time_limit: float, seed: int, workers: int, allow_unscheduled: bool,
+          scenario_path: Path | None, previous: Path | None, published_at: str | None, quiet: bool) -> None:
+    """Place every side event in a room or channel, then write schedule, feeds and timetables.
+
+    Writes OUT/schedule.csv and OUT/schedule.json, the calendar feeds under OUT/feeds/, timetable.md,
+    .csv, .xlsx and .html, and frab/schedule.xml for conference apps. Exits 1 with an explanation
+    when no schedule exists (nothing is written then). Ctrl-C stops the search and keeps the best
+    schedule found.
+
+    Example: scheduler solve data/ccpcj31 --out out --time-limit 30
+    """
+    from .export.feeds import load_previous
+    from .output import write_tree_atomic
+    from .publish import publication_files, publication_time
+    from .solver import SolveOptions
+    from .solver import solve as solve_problem
+
+    problem, scenario = load_with_scenario(data, scenario_path)
+    earlier = load_previous(previous) if previous is not None else None
+    options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, allow_unscheduled=allow_unscheduled,
+                           progress=None if quiet else _progress_printer())
+    if not quiet:
+        click.echo(f"solving {len(problem.events)} events (time limit {time_limit:g} s, {workers} workers)", err=True)
+    schedule = solve_problem(problem, options)
+    inputs = [_data(data)] + ([scenario_path] if scenario_path else [])
+    stamp = parse_instant(published_at) or publication_time(
+        inputs, getattr(earlier, "published_at", None) if earlier else None)
+    files = publication_files(problem, schedule, published_at=stamp, previous=earlier)
+    if scenario is not None:
+        files["scenario.toml"] = scenario.text
+    write_tree_atomic(out, files)
+    click.echo(_solve_summary(problem, schedule))
+    click.echo(f"wrote {out}/schedule.csv, schedule.json, {sum(1 for f in files if f.endswith('.ics'))} feeds "
+               f"in {out}/feeds, timetables and frab/schedule.xml")
+
+
+@cli.command()
+@click.argument("data", type=click.Path(path_type=Path))
+@schedule_argument
+@click.option("--day", help="Only this day (ISO date, or 1 for the first day).")
+@click.option("--room", help="Only this room or channel (id or name).")
+@click.option("--organizer", help="Only this organizer's events.")
+@click.option("--list", "as_list", is_flag=True, help="A list of events instead of a grid.")
+@table_format_option()
+@handle_errors
+def timetable(data: Path, schedule_csv: Path, day: str | None, room: str | None, organizer: str | None,
+              as_list: bool, fmt: str) -> None:
+    """Print the timetable in the terminal: a grid per day (rows slots, columns rooms), or a list.
+
+    Example: scheduler timetable data/ccpcj31 out/schedule.csv --day 2022-05-17 --fmt github
+    """
+    from .export.timetable import grid_text, list_text
+    from .export.view import build_view
+
+    problem = load(data)
+    view = build_view(problem, load_schedule(problem, schedule_csv))
+    render = list_text if as_list else grid_text
+    click.echo(render(view, day=day, room=room, organizer=organizer, fmt=fmt), nl=False)
+
+
+@cli.group()
+def export() -> None:
+    """Write feeds or timetables for an existing schedule (solve writes them all already).
+
+    Example: scheduler export ics data/ccpcj31 out/schedule.csv --out out
+    """
+
+
+export_out = click.option("--out", type=click.Path(path_type=Path), required=True, help="Output folder.")
+
+
+@export.command("ics")
+@click.argument("data", type=click.Path(path_type=Path))
+@schedule_argument
+@export_out
+@click.option("--previous", type=click.Path(path_type=Path, file_okay=False),
+              help="An earlier output folder: changed events get SEQUENCE+1, dropped ones CANCELLED.")
+@click.option("--published-at", help="Publication time of this version (ISO); default: schedule.json's.")
+@handle_errors
+def export_ics(data: Path, schedule_csv: Path, out: Path, previous: Path | None, published_at: str | None) -> None:
+    """Write the iCalendar feeds (whole programme, per room, organizer, speaker, topic, format) to OUT/feeds.
+
+    Example: scheduler export ics data/ccpcj31 out/schedule.csv --out out --previous old-out
+    """
+    from .export.feeds import load_previous
+    from .export.ics import published_at_of
+    from .output import write_tree_atomic
+    from .publish import feed_files
+
+    problem = load(data)
+    schedule = load_schedule(problem, schedule_csv)
+    earlier = load_previous(previous) if previous is not None else None
+    stamp = published_at_of(schedule, parse_instant(published_at))
+    files = feed_files(problem, schedule, published_at=stamp, previous=earlier)
+    write_tree_atomic(out, files)
+    click.echo(f"wrote {sum(1 for f in files if f.endswith('.ics'))} feeds to {out}/feeds")
+
+
+def _export_timetables(data: Path, schedule_csv: Path, out: Path, which: str, base_url: str | None = None) -> None:
+    from .output import write_tree_atomic
+    from .publish import FEEDS_DIR, timetable_files
+
+    problem = load(data)
+    schedule = load_schedule(problem, schedule_csv)
+    index = out / FEEDS_DIR / "index.json"
+    files = timetable_files(problem, schedule, feeds_index=index.read_text(encoding="utf-8") if index.is_file()
+                            else None, base_url=base_url, which=(which,))
+    write_tree_atomic(out, files)
+    click.echo("wrote " + ", ".join(f"{out}/{name}" for name in files))
+
+
+@export.command("timetable")
+@click.argument("data", type=click.Path(path_type=Path))
+@schedule_argument
+@export_out
+@handle_errors
+def export_timetable(data: Path, schedule_csv: Path, out: Path) -> None:
+    """Write timetable.md, timetable.csv and timetable.xlsx.
+
+    Example: scheduler export timetable data/ccpcj31 out/schedule.csv --out out
+    """
+    _export_timetables(data, schedule_csv, out, "timetable")
+
+
+@export.command("html")
+@click.argument("data", type=click.Path(path_type=Path))
+@schedule_argument
+@export_out
+@handle_errors
+def export_html(data: Path, schedule_csv: Path, out: Path) -> None:
+    """Write timetable.html: one self-contained, filterable, printable page (links OUT/feeds if present).
+
+    Example: scheduler export html data/ccpcj31 out/schedule.csv --out out
+    """
+    _export_timetables(data, schedule_csv, out, "html")
+
+
+@export.command("frab")
+@click.argument("data", type=click.Path(path_type=Path))
+@schedule_argument
+@export_out
+@click.option("--base-url", help="Where timetable.html is published, for event links.")
+@handle_errors
+def export_frab(data: Path, schedule_csv: Path, out: Path, base_url: str | None) -> None:
+    """Write frab/schedule.xml and frab/schedule.json for conference apps (Giggity, EventFahrplan...).
+
+    Example: scheduler export frab data/ccpcj31 out/schedule.csv --out out --base-url https://example.org/
+    """
+    _export_timetables(data, schedule_csv, out, "frab", base_url)
+
+
 def main() -> None:
     """Entry point of the ``scheduler`` console script."""
     cli(prog_name="scheduler")

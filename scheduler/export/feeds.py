@@ -393,8 +393,11 @@ def _read_feed(path: Path, parsed: dict[str, PreviousEvent]) -> tuple[str, list[
                 blocks.append((current[0].strip().upper()[6:], start_line, current))
     if depth != 0:
         raise LoadError(SourceLocation(name, len(lines)), "a component is not closed (missing END:)")
+    # Only the calendar's name is needed from its own properties; parse that line alone (fast).
+    named = [line for line in "\n".join(header).replace("\n ", "").replace("\n\t", "").split("\n")
+             if line.upper().startswith(("X-WR-CALNAME:", "X-WR-CALNAME;"))]
     try:
-        calendar = Calendar.from_ical("\r\n".join([*header, lines[-1]]) + "\r\n")
+        calendar = Calendar.from_ical("\r\n".join([lines[0], *named[:1], lines[-1]]) + "\r\n")
     except Exception as exc:  # noqa: BLE001 - any parser failure is an unreadable file
         raise LoadError(SourceLocation(name), f"not a valid iCalendar file: {exc}") from None
     title = str(calendar.get("X-WR-CALNAME", ""))

@@ -24,8 +24,9 @@ from datetime import date, datetime, time, timedelta
 from importlib import metadata as importlib_metadata
 from typing import Any
 
+from ..errors import UsageError
 from ..model import Meeting, Room
-from .view import DayView, EventView, Exporter, ProgrammeView, event_anchor
+from .view import DayView, EventView, Exporter, ProgrammeView, event_anchor, is_web_url
 
 GENERATOR = "side-event-scheduler"
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
@@ -178,6 +179,8 @@ def _day_bounds(day: DayView, tz) -> tuple[datetime, datetime]:  # noqa: ANN001 
 def frab_document(view: ProgrammeView, *, base_url: str | None = None) -> dict[str, Any]:
     """The schedule as the c3voc JSON document (a dict); ``frab_json`` and ``frab_xml`` both render it."""
     meeting = view.meeting
+    if base_url is not None and not is_web_url(base_url):
+        raise UsageError(f"--base-url {base_url!r}: expected an absolute http(s) URL such as https://example.org/ccpcj31/")
     rooms = room_labels(view.problem.rooms)
     numbers = frab_ids(meeting, [event.id for event in view.events])
     records = {event.id: _event_record(view, event, numbers[event.id], rooms, base_url) for event in view.events}

@@ -39,6 +39,7 @@ from .feeds import (
     feed_paths,
     index_html,
     index_json,
+    is_safe_path,
     load_previous,
     replace_lifecycle,
 )
@@ -53,7 +54,7 @@ _END = "END:VCALENDAR\r\n"
 _FORMAT_LINES = {"in_person": "In person", "hybrid": "Hybrid (in the room and online)", "virtual": "Online"}
 _LINE_BREAKS = re.compile(r"\r\n|[\r\x85\u2028\u2029\x0b\x0c]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s\"<>\\^`{|}]+$")
+_WEB_URL = re.compile(r"^https?://[^/\s\"<>\\^`{|}][^\s\"<>\\^`{|}]*$", re.IGNORECASE)
 
 
 def clean_text(text: str) -> str:
@@ -144,7 +145,7 @@ def build_feeds(problem: Problem, schedule: Schedule, *, published_at: datetime,
         block = _event_block(event_view, meeting, stamp, previous)
         blocks[block.uid] = block
 
-    feeds = _feeds(problem, view.events, previous)
+    feeds = _feeds(problem, previous)
     for event_view in view.events:
         uid = _uid(event_view.id, meeting)
         for path in _memberships(event_view, feeds.paths):
@@ -202,7 +203,7 @@ class _Content:
     location: str
     description: str
     categories: tuple[str, ...]
-    link: str | None  # an online link fit for URL and CONFERENCE
+    link: str | None  # the online link when it is an http(s) URL, fit for URL and CONFERENCE
 
 
 def _content(view: EventView, meeting: Meeting) -> _Content:
@@ -243,7 +244,7 @@ def _content(view: EventView, meeting: Meeting) -> _Content:
         clean_text(location),
         clean_text("\n".join(lines)),
         tuple(clean_text(c) for c in categories),
-        link if online and _URI.match(link) else None,
+        link if online and _WEB_URL.match(link) else None,
     )
 
 
@@ -280,14 +281,15 @@ def _carry_previous(previous: PreviousPublication, blocks: dict[str, _Block], fe
     """Keep every earlier feed (an emptied one tells subscribers its events are gone) and publish every
     previously published event that is gone now as CANCELLED, in the feeds it was in."""
     for path, info in sorted(previous.feeds.items()):
-        if path not in feeds:
+        if path not in feeds and is_safe_path(path):  # a hand-made file name is not carried on
             feeds[path] = _Feed(path, info.kind, info.id, info.title, _description(info.kind, info.title, meeting))
     for uid in sorted(set(previous.events) - set(blocks)):
         old = previous.events[uid]
         text = old.text if old.cancelled else _cancelled_text(old, stamp)
         blocks[uid] = _Block(uid, text, old.start, old.tzids, True)
         for path in old.feeds:
-            feeds[path].uids.append(uid)
+            if path in feeds:
+                feeds[path].uids.append(uid)
 
 
 def _block_order(block: _Block) -> tuple:
@@ -303,7 +305,7 @@ class _FeedSet:
     paths: dict[str, dict[str, str]]  # kind -> id -> path
 
 
-def _feeds(problem: Problem, events: Iterable[EventView], previous: PreviousPublication | None) -> _FeedSet:
+def _feeds(problem: Problem, previous: PreviousPublication | None) -> _FeedSet:
     """Every feed of this version (empty ones too, so a subscribed URL keeps working) by path."""
     meeting = problem.meeting
     public = [e for e in problem.events if e.is_public]
@@ -388,7 +390,7 @@ def _fixed_header() -> str:
 def _timezones(meeting: Meeting, blocks: Iterable[_Block], previous: PreviousPublication | None) -> dict[str, str]:
     """A VTIMEZONE text for every TZID in use, covering whole years around every event."""
     blocks = list(blocks)
-    years = {day.year for day in meeting.days} | {b.start.year for b in blocks if b.start is not None}
+    years = {day.year for day in meeting.days} | {b.start.year for b in blocks if b.start is not None} or {2000}
     first, last = date(min(years), 1, 1), date(max(years) + 1, 1, 1)
     result: dict[str, str] = {}
     for tzid in sorted({meeting.timezone}.union(*(b.tzids for b in blocks))):

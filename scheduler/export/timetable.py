@@ -119,7 +119,7 @@ def grid_text(
     check_table_format(fmt)
     shown = filter_view(view, day=day, room=room, organizer=organizer)
     rooms = grid_columns(shown)
-    parts = [f"{view.meeting.name}: times in {view.meeting.timezone}"]
+    parts = [f"{one_line(view.meeting.name)}: times in {view.meeting.timezone}"]
     for day_view in shown.days:
         parts.append(day_heading(day_view.day))
         if not day_view.events or not rooms:
@@ -128,7 +128,7 @@ def grid_text(
         rows = grid_rows(day_view, rooms, width=width)
         if fmt in ("pipe", "github"):
             rows = [[markdown_cell(cell) for cell in row] for row in rows]
-        headers = ["Time", *(room.name for room in rooms)]
+        headers = ["Time", *(one_line(room.name) for room in rooms)]
         parts.append(_tabulate(rows, headers, fmt))
     return "\n\n".join(parts) + "\n"
 
@@ -142,7 +142,7 @@ def list_rows(events: Sequence[EventView], *, width: int = 60) -> list[list[str]
         [
             event.day.isoformat(),
             time_range(event.start, event.end),
-            event.room.name,
+            one_line(event.room.name),
             event.format_label,
             short_title(event.event.title, width),
             short_title(event.event.organizer, 40),
@@ -163,7 +163,7 @@ def list_text(
     """Every shown event as one table row in time order (times local to the venue), in tabulate's ``fmt``."""
     check_table_format(fmt)
     shown = filter_view(view, day=day, room=room, organizer=organizer)
-    header = f"{view.meeting.name}: times in {view.meeting.timezone}"
+    header = f"{one_line(view.meeting.name)}: times in {view.meeting.timezone}"
     if not shown.events:
         return f"{header}\n\n(no side events)\n"
     rows = list_rows(shown.events)

@@ -13,9 +13,10 @@ from pathlib import Path
 from ..errors import SourceLocation
 from ..model import Problem
 from .fields import Report
-from .meeting import MEETING_SHEETS, MeetingInput, MeetingSetup, build_meeting, read_toml, sheets_input, toml_input
+from .meeting import MeetingSetup, build_meeting
 from .references import check_references
 from .rows import read_events, read_rooms, read_speakers, read_unavailability
+from .settings import MEETING_SHEETS, MeetingInput, read_toml, sheets_input, toml_input
 from .tables import Table, read_csv, read_workbook
 
 __all__ = ["TABLES", "load_problem"]
@@ -41,6 +42,7 @@ def load_problem(path: str | Path) -> Problem:
     """Load a meeting folder or .xlsx workbook into a Problem; raises DataErrors listing every error."""
     path = Path(path)
     report = Report()
+    sources: _Sources | None
     if path.is_dir():
         sources = _read_folder(path, report)
     elif path.suffix.lower() == ".xlsx":
@@ -83,10 +85,9 @@ def _read_workbook(path: Path, report: Report) -> _Sources | None:
     meeting = sheets_input(sheets, name, report)
     tables: dict[str, Table | None] = {}
     for table_name in TABLES:
-        table = sheets.get(table_name)
-        if table is None and table_name not in OPTIONAL_TABLES:
+        tables[table_name] = sheets.get(table_name)
+        if tables[table_name] is None and table_name not in OPTIONAL_TABLES:
             report.error(SourceLocation(f"{name}[{table_name}]"), "missing sheet")
-        tables[table_name] = table
     return _Sources(meeting, tables)
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import DataErrors, LoadError, SourceLocation
 from .fields import Report
-from .meeting import BLOCKED_KEYS, SLOT_KEYS, read_toml, toml_text
+from .settings import BLOCKED_KEYS, SLOT_KEYS, read_toml, toml_text
 from .tables import read_csv
 
 if TYPE_CHECKING:
@@ -48,11 +48,11 @@ def folder_to_workbook(folder: Path) -> bytes:
     assert settings is not None
 
     sheets: dict[str, list[list[object]]] = {}
-    sheets["meeting"] = [["key", "value"]] + [
+    sheets["meeting"] = [["key", "value"], *(
         [key, _setting(value, SourceLocation("meeting.toml", field=key))]
         for key, value in settings.items()
         if key not in ("slots", "blocked", "weights")
-    ]
+    )]
     sheets["slots"] = _array_sheet(settings.get("slots", []), "slots", SLOT_KEYS)
     if "blocked" in settings:
         sheets["blocked"] = _array_sheet(settings["blocked"], "blocked", BLOCKED_KEYS)
@@ -60,13 +60,13 @@ def folder_to_workbook(folder: Path) -> bytes:
     if weights is not None:
         if not isinstance(weights, dict):
             raise _error(SourceLocation("meeting.toml", field="weights"), "expected a [weights] table")
-        sheets["weights"] = [["name", "weight"]] + [
+        sheets["weights"] = [["name", "weight"], *(
             [name, _setting(value, SourceLocation("meeting.toml", field=f"weights.{name}"))]
             for name, value in weights.items()
-        ]
+        )]
     for name, table in tables.items():
         assert table is not None
-        sheets[name] = [list(table.header)] + [list(row.values) for row in table.rows]
+        sheets[name] = [list[object](table.header), *(list[object](row.values) for row in table.rows)]
 
     workbook = Workbook()
     workbook.remove(workbook.active)

@@ -40,8 +40,8 @@ def check_references(setup: MeetingSetup, rooms: Rows[Room], speakers: Rows[Spea
         "speaker": set(speaker_by_id) if speakers.usable else None,
         "organizer": organizers if organizers_usable else None,
     }
-    for parsed in unavailability.items:
-        _unavailable(parsed, known, setup, report)
+    for item in unavailability.items:
+        _unavailable(item, known, setup, report)
 
 
 def unique_ids(rows: Rows, what: str, report: Report) -> dict:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from ..errors import SourceLocation
 from .fields import Report, format_time
@@ -109,7 +109,7 @@ def read_csv(path: Path, name: str, report: Report) -> Table | None:
             if undecodable and any(_SURROGATE.search(cell) for cell in record):
                 if bad_byte is not None:
                     column = next(i for i, cell in enumerate(record) if _SURROGATE.search(cell)) + 1
-                    header_name = table.header[column - 1] if table and column <= len(table.header) else ""
+                    header_name = table.header[column - 1].lower() if table and column <= len(table.header) else ""
                     report.error(
                         SourceLocation(name, number, column, header_name or None),
                         f"the file is not UTF-8: byte 0x{bad_byte:02X} cannot be decoded (save it as UTF-8)",
@@ -187,12 +187,12 @@ def read_workbook(path: Path, name: str, report: Report,
     except OSError as error:
         report.error(SourceLocation(name), f"cannot read the file: {error.strerror or error}")
         return None
+    tables: dict[str, Table] = {}
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        report.error(SourceLocation(name), f"not a readable .xlsx workbook ({error})")
+    except Exception as error:  # a damaged file can fail anywhere in openpyxl and its XML parser
+        report.error(SourceLocation(name), f"not a readable .xlsx workbook ({type(error).__name__}: {error})")
         return None
-    tables: dict[str, Table] = {}
     try:
         for sheet in workbook.worksheets:
             sheet_name = f"{name}[{sheet.title}]"
@@ -201,21 +201,29 @@ def read_workbook(path: Path, name: str, report: Report,
             if key in tables:
                 report.error(SourceLocation(sheet_name), "two sheets have this name")
                 continue
-            kinds = {column.lower() for column in datetime_columns.get(key, ())}
-            table: Table | None = None
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                if table is None:
-                    cells = [excel_text(value, False) for value in values]
-                else:
-                    cells = [
-                        excel_text(value, i < len(table.header) and table.header[i].lower() in kinds)
-                        for i, value in enumerate(values)
-                    ]
-                table = _add_record(table, sheet_name, number, cells, report)
-            tables[key] = table if table is not None else Table(sheet_name, ())
+            tables[key] = _read_sheet(sheet, sheet_name, {c.lower() for c in datetime_columns.get(key, ())}, report)
+    except Exception as error:  # sheets are parsed lazily, so damage shows up only here
+        report.error(SourceLocation(name), f"not a readable .xlsx workbook ({type(error).__name__}: {error})")
+        return None
     finally:
         workbook.close()
     return tables
+
+
+def _read_sheet(sheet: Any, sheet_name: str, datetime_columns: Collection[str], report: Report) -> Table:
+    """One worksheet as a table; an empty sheet is a table without columns."""
+    table: Table | None = None
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if table is None:
+            cells = [excel_text(value, False) for value in values]
+        else:
+            header = table.header
+            cells = [
+                excel_text(value, i < len(header) and header[i].lower() in datetime_columns)
+                for i, value in enumerate(values)
+            ]
+        table = _add_record(table, sheet_name, number, cells, report)
+    return table if table is not None else Table(sheet_name, ())
 
 
 def excel_text(value: object, as_datetime: bool) -> str:

@@ -65,13 +65,24 @@ class Timeline:
             for index, slot in enumerate(self.slots):
                 day_slots = self.day_slots[slot.day]
                 run = occupied_slots(day_slots, self.position[index], duration, fmt)
-                if run is None:
+                if run is None or not self._only_run(slot, duration, run):
                     continue
                 occupied = tuple(self.index_of[s] for s in run)
                 begin = epoch(slot.start)
                 found[index] = Start(index, slot.day, occupied, begin, begin + duration * 60, slot.start)
             self._runs[key] = found
         return self._runs[key]
+
+    def _only_run(self, first: Slot, duration: int, run: tuple[Slot, ...]) -> bool:
+        """True when the run is exactly the slots of the day the interval overlaps (rule 4).
+
+        Matters only for grids whose slots overlap each other: an earlier, longer slot that also
+        overlaps the event would make the run not start at the start slot.
+        """
+        begin = epoch(first.start)
+        end = begin + duration * 60
+        touched = [s for s in self.day_slots[first.day] if epoch(s.start) < end and begin < epoch(s.end)]
+        return tuple(touched) == run
 
     def min_run_length(self, duration: int, fmt: str) -> int:
         """The fewest slots any valid run of this duration and format occupies (0 if none exists)."""

@@ -89,12 +89,13 @@ def _generated(events: int, seed: int) -> tuple[Problem, Schedule] | str:
     except ImportError as error:  # the generator or loader is not there yet
         return f"the generator or loader is not available yet: {error}"
     built = generate_meeting(events, seed)
-    folder = Path(tempfile.mkdtemp(prefix="generated-meeting-"))
-    for name, text in built.files.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    (folder / "schedule.csv").write_text(built.witness, encoding="utf-8")
-    prob = load_problem(folder)
-    return prob, read_schedule(folder / "schedule.csv", prob)
+    with tempfile.TemporaryDirectory(prefix="generated-meeting-") as name:
+        folder = Path(name)
+        for file_name, text in built.files.items():
+            (folder / file_name).write_text(text, encoding="utf-8")
+        (folder / "schedule.csv").write_text(built.witness, encoding="utf-8")
+        prob = load_problem(folder)
+        return prob, read_schedule(folder / "schedule.csv", prob)
 
 
 def generated(events: int = 1000, seed: int = 11) -> tuple[Problem, Schedule]:
@@ -121,7 +122,8 @@ def shipped(shipped_dir: Path) -> tuple[Problem, Schedule]:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    folder = Path(tempfile.mkdtemp(prefix="shipped-schedule-"))
-    (folder / "schedule.csv").write_text(module.build().witness, encoding="utf-8")
     prob = load_problem(shipped_dir)
-    return prob, read_schedule(folder / "schedule.csv", prob)
+    with tempfile.TemporaryDirectory(prefix="shipped-schedule-") as name:
+        path = Path(name) / "schedule.csv"
+        path.write_text(module.build().witness, encoding="utf-8")
+        return prob, read_schedule(path, prob)

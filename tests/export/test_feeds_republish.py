@@ -13,7 +13,7 @@ import pytest
 from scheduler.errors import DataErrors, UsageError
 from scheduler.export.ics import build_feeds, load_previous
 from scheduler.export.schedule import schedule_csv, schedule_json
-from scheduler.model import Schedule
+from scheduler.model import Room, Schedule
 from scheduler.output import write_tree_atomic
 from tests import factory as f
 from tests.export.test_ics import check_feed_set, ical_events, placed, vobject_events
@@ -197,7 +197,7 @@ def test_feed_names_stay_with_their_ids_across_versions(tmp_path):
 
 
 def test_a_feed_of_an_earlier_version_stays_published_even_when_emptied(tmp_path):
-    extra = (*f.rooms(), f.Room("RX", "Temporary room", "physical", 50))
+    extra = (*f.rooms(), Room("RX", "Temporary room", "physical", 50))
     first = f.problem([f.event("A")], the_rooms=extra)
     publish(tmp_path / "v1", first, placed(first, ("A", "RX", f.at("09:00"))), T1)
     second = f.problem([f.event("A")])

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from scheduler.errors import UsageError
 from scheduler.export.frab import (
     EXPORTERS,
     acronym,
@@ -204,6 +205,8 @@ def test_base_url_links_events_to_the_html_timetable() -> None:
     first = next(iter(document["schedule"]["conference"]["days"][0]["rooms"].values()))[0]
     assert first["url"] == f"urn:uuid:{first['guid']}"
     assert all(e.find("url") is None for e in ET.fromstring(frab_xml(view)).iter("event"))
+    with pytest.raises(UsageError, match="base-url"):
+        frab_xml(view, base_url="javascript:alert(1)//")
 
 
 def test_odd_meeting_ids_zones_and_room_names_still_validate(schemas) -> None:  # noqa: ANN001

@@ -225,6 +225,19 @@ def test_a_vevent_carries_every_property_of_the_spec(sample_files):
     assert "URL" not in in_person and "CONFERENCE" not in in_person
 
 
+def test_only_a_web_link_becomes_url_and_conference():
+    problem = f.problem([f.event("E1", format="hybrid", link="javascript:alert(1)"),
+                         f.event("E2", format="hybrid", link="https://meet.example.org/x?a=1;b=2")])
+    files = build_feeds(problem, placed(problem, ("E1", "R2", f.at("09:00")), ("E2", "R2", f.at("10:00"))),
+                        published_at=PUBLISHED)
+    events = {str(e["UID"]): e for e in ical_events(files["all.ics"])}
+    unsafe, safe = events["E1@test.example.org"], events["E2@test.example.org"]
+    assert "URL" not in unsafe and "CONFERENCE" not in unsafe
+    assert "javascript:alert(1)" in str(unsafe["DESCRIPTION"])
+    assert str(safe["URL"]) == "https://meet.example.org/x?a=1;b=2"
+    assert [c.uri for c in safe.conferences] == ["https://meet.example.org/x?a=1;b=2"]
+
+
 def test_the_calendar_carries_its_own_properties_and_no_method(sample_files):
     raw = sample_files["rooms/r2.ics"]
     calendar = Calendar.from_ical(raw)

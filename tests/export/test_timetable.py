@@ -125,7 +125,7 @@ def test_control_characters_never_reach_the_terminal() -> None:
                    tuple(e if e.id != "E01" else replace(e, title="Red\x1b[31m alert\x07") for e in prob.events))
     view = build_view(prob, sample_schedule(prob))
     for text in (grid_text(view), list_text(view), timetable_md(view)):
-        assert "\x1b" not in text and "\x07" not in text and "Red[31m alert" in text
+        assert "\x1b" not in text and "\x07" not in text and "31m alert" in text
 
 
 def test_short_title_cuts_at_a_word() -> None:

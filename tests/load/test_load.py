@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import warnings
 from datetime import date, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from scheduler.errors import DataWarning
 from scheduler.load import load_problem
+from scheduler.load.convert import folder_to_workbook
 from scheduler.model import FORMATS, BlockedPeriod, Room, Speaker, Unavailability
 
-from .meeting_files import MeetingFiles
+from .meeting_files import BASE_FILES, MeetingFiles
 
 VIENNA = ZoneInfo("Europe/Vienna")
 
@@ -215,3 +221,36 @@ def test_virtual_room_capacity_and_hybrid_are_ignored_with_a_warning(files: Meet
         "rooms.csv:4:5 (hybrid): hybrid applies to physical rooms only; ignored",
     ]
     assert problem.room("V1") == Room("V1", "Online 1", "virtual", None, False, "")
+
+
+TITLE_TEXT = st.lists(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\u2028\u2029\x85")
+    | st.sampled_from([",", ";", '"', "\n", "\r\n", "\r", " ", "NA", "="]),
+    max_size=25,
+).map("".join)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=TITLE_TEXT)
+def test_any_title_survives_csv_quoting(files: MeetingFiles, title: str) -> None:
+    expected = title.replace("\r\n", "\n").replace("\r", "\n").strip()
+    assume(expected)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL).writerow(["E3", title])
+    files.files = dict(BASE_FILES)
+    files.replace("events.csv", "E3,Prison reform,", buffer.getvalue().rstrip("\n") + ",")
+    assert load_problem(files.write()).event("E3").title == expected
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=TITLE_TEXT)
+def test_any_title_survives_the_workbook(files: MeetingFiles, tmp_path: Path, title: str) -> None:
+    expected = title.replace("\r\n", "\n").replace("\r", "\n").strip()
+    assume(expected)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL).writerow(["E3", title])
+    files.files = dict(BASE_FILES)
+    files.replace("events.csv", "E3,Prison reform,", buffer.getvalue().rstrip("\n") + ",")
+    workbook = tmp_path / "title.xlsx"
+    workbook.write_bytes(folder_to_workbook(files.write()))
+    assert load_problem(workbook).event("E3").title == expected
