@@ -10,6 +10,7 @@ import functools
 import sys
 import warnings
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -464,15 +465,18 @@ def export_ics(data: Path, schedule_csv: Path, out: Path, previous: Path | None,
     from .export.feeds import load_previous
     from .export.ics import published_at_of
     from .output import write_tree_atomic
-    from .publish import feed_files
+    from .publish import feed_files, schedule_files
 
     problem = load(data)
     schedule = load_schedule(problem, schedule_csv)
     earlier = load_previous(previous) if previous is not None else None
     stamp = published_at_of(schedule, parse_instant(published_at))
-    files = feed_files(problem, schedule, published_at=stamp, previous=earlier)
+    files: dict[str, str] = feed_files(problem, schedule, published_at=stamp, previous=earlier)
+    # the schedule beside the feeds makes OUT usable as --previous for the next version
+    files |= schedule_files(replace(schedule, metadata={**schedule.metadata, "published_at": stamp.isoformat()}))
     write_tree_atomic(out, files)
-    click.echo(f"wrote {sum(1 for f in files if f.endswith('.ics'))} feeds to {out}/feeds")
+    click.echo(f"wrote {sum(1 for f in files if f.endswith('.ics'))} feeds to {out}/feeds, with schedule.csv "
+               "and schedule.json beside them")
 
 
 def _export_timetables(data: Path, schedule_csv: Path, out: Path, which: str, base_url: str | None = None) -> None:
