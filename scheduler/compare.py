@@ -9,7 +9,6 @@ problem, and an event that exists in only one of them shows as added or withdraw
 
 from __future__ import annotations
 
-import html
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -236,28 +235,19 @@ def _cap(items: list, limit: int | None) -> list:
 
 
 def comparison_html(comparison: Comparison, title: str = "Schedule comparison") -> str:
-    """A standalone HTML page of the whole comparison (no scripts, no external files)."""
-    sections = [("Side by side", comparison.table.reset_index())]
+    """A standalone HTML page of the whole comparison (no scripts, no external files), autoescaped."""
+    from .export.html import environment
+
+    frames = [("Side by side", comparison.table.reset_index())]
     if len(comparison.names) > 1:
-        sections.append((f"Events that differ from {comparison.names[0]}", comparison.differences))
-        sections.append(("Events changed per organizer", comparison.by_organizer.reset_index()))
-        sections.append(("Events changed per speaker", comparison.by_speaker.reset_index()))
-    body = []
-    for heading, frame in sections:
-        body.append(f"<h2>{html.escape(heading)}</h2>")
-        body.append(tabulate(frame, headers="keys", tablefmt="html", showindex=False, disable_numparse=True)
-                    if len(frame) else "<p>None.</p>")
-    broken = {name: found for name, found in comparison.violations.items() if found}
-    if broken:
-        body.append("<h2>Hard-rule violations</h2>")
-        for name, found in broken.items():
-            items = "".join(f"<li>{html.escape(str(v))}</li>" for v in found)
-            body.append(f"<h3>{html.escape(name)}</h3><ul>{items}</ul>")
-    style = ("body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
-             "td,th{border:1px solid #bbb;padding:.2em .5em;text-align:left}th{background:#eee}")
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
-            f"<style>{style}</style>\n</head>\n<body>\n<h1>{html.escape(title)}</h1>\n"
-            + "\n".join(body) + "\n</body>\n</html>\n")
+        frames.append((f"Events that differ from {comparison.names[0]}", comparison.differences))
+        frames.append(("Events changed per organizer", comparison.by_organizer.reset_index()))
+        frames.append(("Events changed per speaker", comparison.by_speaker.reset_index()))
+    sections = [(heading, [str(c) for c in frame.columns], frame.astype(str).values.tolist())
+                for heading, frame in frames]
+    violations = [(name, [str(v) for v in found]) for name, found in comparison.violations.items() if found]
+    return environment().get_template("comparison.html").render(
+        title=title, sections=sections, violations=violations)
 
 
 def schedule_names(paths: Sequence[Path | str]) -> list[str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import html
 import io
 import json
 import re
@@ -140,40 +139,15 @@ _KIND_HEADINGS = {"all": "Whole programme", "format": "By format", "room": "By r
 
 def index_html(meeting: Meeting, published_at: datetime, entries: Iterable[FeedEntry]) -> str:
     """``index.html``: a plain page listing every feed (title, event count, link) by kind."""
-    esc = html.escape
-    stamp = published_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    from .html import environment
+
     entries = list(entries)
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>Calendar feeds: {esc(meeting.name)}</title>",
-        "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
-        "table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.25rem .5rem;"
-        "border-bottom:1px solid #ddd}td.n{text-align:right}</style>",
-        "</head>",
-        "<body>",
-        f"<h1>Calendar feeds: {esc(meeting.name)}</h1>",
-        f"<p>Published {esc(stamp)}. Subscribe to a feed by its link in Outlook, Google Calendar or Apple "
-        f"Calendar; the feeds are updated whenever the programme changes. Times are given in "
-        f"{esc(meeting.timezone)} and your calendar shows them in your own time zone.</p>",
-    ]
-    for kind, heading in _KIND_HEADINGS.items():
-        rows = [e for e in entries if e.kind == kind]
-        if not rows:
-            continue
-        parts += [f"<h2>{esc(heading)}</h2>", "<table>",
-                  "<thead><tr><th>Feed</th><th>Events</th><th>Link</th></tr></thead>", "<tbody>"]
-        for e in rows:
-            note = f" ({e.cancelled} cancelled)" if e.cancelled else ""
-            href = esc(e.path, quote=True)
-            parts.append(f'<tr><td>{esc(e.title)}</td><td class="n">{e.events}{note}</td>'
-                         f'<td><a href="{href}">{esc(e.path)}</a></td></tr>')
-        parts += ["</tbody>", "</table>"]
-    parts += ["</body>", "</html>", ""]
-    return "\n".join(parts)
+    sections = [(heading, rows) for kind, heading in _KIND_HEADINGS.items()
+                if (rows := [e for e in entries if e.kind == kind])]
+    return environment().get_template("feeds_index.html").render(
+        meeting=meeting, stamp=published_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        sections=sections,
+    )
 
 
 # --- the previous publication -------------------------------------------------------------------
