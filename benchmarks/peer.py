@@ -24,7 +24,7 @@ import time
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 from pathlib import Path
 from random import Random
 from typing import Any
@@ -47,6 +47,7 @@ from scheduler.solver import ProgressEvent, SolveOptions, solve
 # The meeting: data-format text of a generated meeting of the peer's kind
 # ---------------------------------------------------------------------------------------------
 
+UTC = timezone.utc
 FIRST_DAY = date(2022, 5, 16)
 DAYS = 5
 SLOT_TIMES = (
@@ -239,7 +240,7 @@ def _allowed(problem: Problem, event: SideEvent, room: Room, slot: Slot) -> bool
         return False
     if event.room is not None and event.room != room.id:
         return False
-    if event.start is not None and event.start != slot.start:
+    if event.start is not None and event.start.astimezone(UTC) != slot.start.astimezone(UTC):
         return False
     run = occupied_slots(problem.slots_by_day[slot.day], slot.index, event.duration, event.format)
     if run is None or len(run) != 1:
