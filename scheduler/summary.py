@@ -70,6 +70,11 @@ def _slot_open(problem: Problem, slot: Slot, formats: frozenset[str], room_id: s
     )
 
 
+def _supply(problem: Problem, rooms: list, formats: frozenset[str]) -> int:
+    """Room-slots open to ``formats`` in ``rooms``."""
+    return sum(1 for room in rooms for slot in problem.slots if _slot_open(problem, slot, formats, room.id))
+
+
 def summarize(problem: Problem) -> MeetingSummary:
     """Compute the validate summary of ``problem``."""
     by_format = Counter(event.format for event in problem.events)
@@ -90,13 +95,9 @@ def summarize(problem: Problem) -> MeetingSummary:
         remote_zones=zones,
         utc_offsets=(min(offsets), max(offsets)) if offsets else None,
         physical_demand=sum(_min_slots(problem, e) for e in problem.events if e.format in PHYSICAL_FORMATS),
-        physical_supply=sum(
-            1 for room in physical for slot in problem.slots if _slot_open(problem, slot, PHYSICAL_FORMATS, room.id)
-        ),
+        physical_supply=_supply(problem, physical, PHYSICAL_FORMATS),
         virtual_demand=sum(_min_slots(problem, e) for e in problem.events if e.format == "virtual"),
-        virtual_supply=sum(
-            1 for room in virtual for slot in problem.slots if _slot_open(problem, slot, frozenset({"virtual"}), room.id)
-        ),
+        virtual_supply=_supply(problem, virtual, frozenset({"virtual"})),
     )
 
 
