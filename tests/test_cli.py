@@ -50,3 +50,84 @@ def test_missing_meeting_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["validate", str(tmp_path / "nowhere")])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+# --- the real command line, in a subprocess: exit codes, stderr, files ---------------------------
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+from tests.load.meeting_files import MeetingFiles  # noqa: E402
+
+BAD_INPUTS = {
+    "not a number": ("events.csv", "hybrid,50,80", "hybrid,fifty,80", "events.csv:2:5 (duration)"),
+    "unknown zone": ("speakers.csv", "Africa/Nairobi", "Africa/Nairobbi", "speakers.csv:2:3 (timezone)"),
+    "unknown format": ("events.csv", "E3,Prison reform,UNODC,in_person", "E3,Prison reform,UNODC,inperson",
+                       "events.csv:4:4 (format)"),
+    "unknown speaker": ("events.csv", "S1;S2,drugs", "S1;S9,drugs", "events.csv:2:7 (speakers)"),
+}
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m scheduler`` as a user would."""
+    return subprocess.run([sys.executable, "-m", "scheduler", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=300)
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_exits_2_naming_the_place_without_a_traceback(tmp_path: Path, case: str) -> None:
+    name, old, new, place = BAD_INPUTS[case]
+    folder = MeetingFiles(tmp_path).replace(name, old, new).write()
+    result = run_cli("validate", str(folder))
+    assert result.returncode == 2, result.stderr
+    assert place in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_broken_toml_exits_2(tmp_path: Path) -> None:
+    folder = MeetingFiles(tmp_path).replace("meeting.toml", 'id = "demo31"', 'id = "demo31').write()
+    result = run_cli("validate", str(folder))
+    assert result.returncode == 2 and "meeting.toml" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_infeasible_meeting_exits_1_with_explanation_and_writes_nothing(tmp_path: Path) -> None:
+    # one speaker pinned into two events at the same start
+    files = MeetingFiles(tmp_path)
+    files.replace("events.csv", "E4,Youth forum,Brazil,in_person,100,150,,youth,,2022-05-16,,,,,,",
+                  "E4,Youth forum,Brazil,in_person,50,30,S2,youth,,,,R1,2022-05-17T10:00,,,")
+    folder = files.write()
+    out = tmp_path / "out"
+    result = run_cli("solve", str(folder), "--out", str(out), "--time-limit", "10", "--quiet")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "S2" in result.stderr and "E1" in result.stderr and "E4" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists() or not any(out.rglob("*.*"))
+
+
+def test_solve_then_check_round_trip(tmp_path: Path) -> None:
+    folder = MeetingFiles(tmp_path).write()
+    out = tmp_path / "out"
+    result = run_cli("solve", str(folder), "--out", str(out), "--time-limit", "10", "--workers", "1", "--quiet")
+    assert result.returncode == 0, result.stderr
+    for name in ("schedule.csv", "schedule.json", "feeds/all.ics", "feeds/index.json", "timetable.html",
+                 "timetable.xlsx", "timetable.md", "timetable.csv", "frab/schedule.xml"):
+        assert (out / name).is_file(), name
+    checked = run_cli("check", str(folder), str(out / "schedule.csv"))
+    assert checked.returncode == 0 and "no violations" in checked.stdout
+
+
+def test_check_reports_a_double_booking_with_exit_1(tmp_path: Path) -> None:
+    folder = MeetingFiles(tmp_path).write()
+    out = tmp_path / "out"
+    assert run_cli("solve", str(folder), "--out", str(out), "--time-limit", "10", "--quiet").returncode == 0
+    rows = (out / "schedule.csv").read_text(encoding="utf-8").splitlines()
+    header, body = rows[0], [r.split(",") for r in rows[1:]]
+    e3 = next(r for r in body if r[0] == "E3")
+    e4 = next(r for r in body if r[0] == "E4")
+    e4[2:4] = e3[2:4]  # E4 into E3's room at E3's start
+    e4[4] = ""
+    edited = tmp_path / "edited.csv"
+    edited.write_text("\n".join([header, *(",".join(r) for r in body)]) + "\n", encoding="utf-8")
+    result = run_cli("check", str(folder), str(edited))
+    assert result.returncode == 1
+    assert "room_clash" in result.stdout and "E3" in result.stdout and "E4" in result.stdout
