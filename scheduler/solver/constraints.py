@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..grid import speaker_window, within_local_hours
 from ..model import Problem, SideEvent
-from .variables import Domain, RoomGroup, Start, Timeline, epoch
+from .variables import Domain, RoomGroup, Timeline, epoch
 
 if TYPE_CHECKING:  # pragma: no cover
     from .build import ModelContext
@@ -108,7 +108,7 @@ def blocked_period(ctx: DomainContext) -> None:
 def remote_hours(ctx: DomainContext) -> None:
     """Rule 8: a remote speaker's event lies inside their local hours on that date, in their zone."""
     default = ctx.problem.meeting.remote_hours
-    cache: dict[tuple[str, int, int], bool] = {}
+    cache: dict[tuple, bool] = {}
     for event in ctx.events:
         for speaker_id in dict.fromkeys(event.speakers):
             speaker = ctx.problem.speakers_by_id.get(speaker_id)
@@ -117,7 +117,7 @@ def remote_hours(ctx: DomainContext) -> None:
             window = speaker_window(speaker, default)
             bad = []
             for start in ctx.domains[event.id].all_starts.values():
-                key = (speaker.id, start.begin, start.end)
+                key = (speaker.timezone, window, start.begin, start.end)
                 if key not in cache:
                     cache[key] = within_local_hours(start.at, _aware(start.end, start.at), speaker.tz, window)
                 if not cache[key]:
@@ -310,10 +310,3 @@ def _finalize(domain: Domain, groups: Sequence[RoomGroup], guardable: frozenset[
             if found:
                 domain.guards[pair] = frozenset(found)
 
-
-def start_of(domain: Domain, slot: int) -> Start | None:
-    """The domain's start at this slot, if allowed."""
-    for start in domain.starts:
-        if start.slot == slot:
-            return start
-    return None

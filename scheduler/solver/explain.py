@@ -21,7 +21,7 @@ from ..model import Problem, SideEvent
 from .build import build_model, people
 from .constraints import GUARDABLE, Instance, compute_domains
 from .objectives import CostData
-from .variables import Domain, RoomGroup, Start, Timeline, room_groups
+from .variables import Domain, RoomGroup, Timeline, room_groups
 
 if TYPE_CHECKING:  # pragma: no cover
     from .run import Session
@@ -187,6 +187,8 @@ def _solve_with(model: cp_model.CpModel, literals: Sequence[cp_model.IntVar], li
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = max(0.05, limit)
     solver.parameters.catch_sigint_signal = False
+    solver.parameters.cp_model_probing_level = 0  # each check is a quick feasibility question
+    solver.parameters.symmetry_level = 0
     return solver.solve(model), solver
 
 
@@ -271,8 +273,14 @@ def render(problem: Problem, timeline: Timeline, groups: Sequence[RoomGroup], do
             lines.append(_pin_text(problem, event))
         elif rule == "remote_hours":
             lines.append(f"{_speaker_text(problem, str(instance))} takes part only within those local hours")
+        elif rule == "unavailability":
+            item = problem.unavailability[int(instance)]  # type: ignore[call-overload]
+            why = f" ({item.reason})" if item.reason else ""
+            lines.append(f"{item.kind} {item.id} is unavailable {_span(problem, item.start, item.end)}{why}")
         else:
-            lines.append(f"{_instance_text(problem, rule, instance)} holds")
+            period = problem.blocked[int(instance)]  # type: ignore[call-overload]
+            formats = "/".join(f for f in ("in_person", "hybrid", "virtual") if f in period.formats)
+            lines.append(f"no {formats} event may overlap {_instance_text(problem, rule, instance)}")
     for label, slots in sorted(room_slots.items()):
         times = ", ".join(_when(timeline.slots[s].start) for s in sorted(slots))
         lines.append(f"room {label} holds one event at a time (slot{'s' if len(slots) > 1 else ''} {times})")
@@ -284,7 +292,3 @@ def _pin_text(problem: Problem, event: SideEvent) -> str:
     when = f" at {_when(event.start.astimezone(problem.meeting.tz))}" if event.start else ""
     return f"{event.id} is pinned{where}{when}"
 
-
-def start_text(start: Start) -> str:
-    """A start as the planner reads it."""
-    return _when(start.at)

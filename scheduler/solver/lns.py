@@ -1,13 +1,15 @@
 """Large meetings: greedy restarts, CP-SAT repair of what greedy could not place, then LNS.
 
-Large-neighbourhood search frees a part of the incumbent (the events of one day in some rooms,
-two days, or the events of one topic), fixes the rest, and re-solves that part as a CP-SAT
-sub-model with the incumbent as hint; a cheaper result becomes the new incumbent. Sub-models stay
-small enough that presolve takes a fraction of a second even at 3,000 events.
+Large-neighbourhood search frees a part of the incumbent (the events of a few days, of a few
+topics, or a random sample), fixes the rest, and re-solves that part as a CP-SAT sub-model
+(moves within the freed events' days) with the incumbent as hint; a cheaper result becomes the
+new incumbent. Neighbourhood sizes adapt per kind so that sub-models solve in about a second,
+even at 3,000 events.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 from collections import Counter
 from collections.abc import Mapping
@@ -22,6 +24,7 @@ from .variables import Placement
 if TYPE_CHECKING:  # pragma: no cover
     from .run import Session
 
+LOG = logging.getLogger("scheduler.solver")
 SUB_TIME = 3.0  # seconds (deterministic units with one worker) per sub-model
 START_SIZE = 80  # free events in the first neighbourhood; adapts between MIN_SIZE and MAX_SIZE
 MIN_SIZE, MAX_SIZE = 20, 400
@@ -35,6 +38,15 @@ def _budget_left(session: Session) -> float:
             return 0.0
         return session.options.time_limit - session.dtime_used
     return session.remaining
+
+
+def overhead(session: Session, literals: int) -> float:
+    """A deterministic estimate of the Python time one sub-model costs (building, evaluating).
+
+    Counted against the budget with one worker, where the budget is CP-SAT's deterministic time,
+    so that such runs end near their time limit on the wall clock as well.
+    """
+    return len(session.problem.events) / 2000 + literals / 20000
 
 
 def unplaced(session: Session, chosen: Mapping[str, Placement | None]) -> list[str]:
@@ -95,7 +107,10 @@ def repair(session: Session, chosen: dict[str, Placement | None]) -> dict[str, P
         left_out = [1 - cp_model.LinearExpr.sum([lit for _, lit in ctx.by_event[e]]) for e in missing]
         ctx.model.minimize(cp_model.LinearExpr.sum(left_out))
         ctx.add_hint(chosen)
-        status, solver = session.run(ctx.model, time_limit=min(_budget_left(session), 4 * SUB_TIME))
+        status, solver = session.run(ctx.model, time_limit=min(_budget_left(session), 4 * SUB_TIME), lp=False)
+        session.dtime_used += overhead(session, len(ctx.placements))
+        LOG.debug("repair missing=%d free=%d %s %.2fs", len(missing), len(free), solver.status_name(status),
+                  solver.wall_time)
         before = len(missing)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             chosen = {**chosen, **ctx.decode(solver)}
@@ -107,7 +122,9 @@ def repair(session: Session, chosen: dict[str, Placement | None]) -> dict[str, P
 
 
 class Neighbourhoods:
-    """Chooses which events to free next: a day in some rooms, two days, or a topic's events."""
+    """Chooses which events to free next, in turn: whole days, a few topics, or a random sample."""
+
+    KINDS = ("days", "topics", "sample")
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -115,44 +132,54 @@ class Neighbourhoods:
         self.days = sorted(session.timeline.day_slots)
         self.turn = 0
 
+    @property
+    def kind(self) -> str:
+        """The kind of the neighbourhood chosen last."""
+        return self.KINDS[(self.turn - 1) % len(self.KINDS)]
+
     def next(self, chosen: Mapping[str, Placement | None], size: int) -> tuple[set[str], set | None]:
-        """The events to free and the days they may move within (None: any day)."""
+        """About ``size`` events to free, and the days they may move within (None: any day)."""
         self.turn += 1
-        kind = self.turn % 3
         placed = {e: p for e, p in chosen.items() if p is not None}
-        left_out = sorted(e for e in self.session.placeable if chosen.get(e) is None)
-        if kind == 2:
-            topics = sorted({t for e in placed for t in self.session.data.topics[e]})
-            if topics:
-                topic = self.rng.choice(topics)
-                members = sorted(e for e in placed if topic in self.session.data.topics[e])
-                free = set(self.rng.sample(members, min(size, len(members))))
-                return free | set(left_out[: max(0, size - len(free))]), None
-            kind = 0
-        days = {self.rng.choice(self.days)}
-        if kind == 1 and len(self.days) > 1:
-            days.add(self.rng.choice([d for d in self.days if d not in days]))
-        members = sorted(e for e, p in placed.items() if p.start.day in days)
-        if len(members) > size:
-            groups = sorted({placed[e].group for e in members})
-            self.rng.shuffle(groups)
-            picked: list[str] = []
-            for group in groups:
-                picked += [e for e in members if placed[e].group == group]
-                if len(picked) >= size:
+        left_out = [e for e in self.session.placeable if chosen.get(e) is None]
+        free: set[str] = set(self.rng.sample(left_out, min(len(left_out), size // 4)))
+        days: set | None = None
+        if self.kind == "days":
+            days = set()
+            for day in self.rng.sample(self.days, len(self.days)):
+                members = [e for e in sorted(placed) if placed[e].start.day == day]
+                if free and len(free) + len(members) > 1.5 * size:
                     break
-            members = picked[: int(size * 1.2)]
-        return set(members) | set(left_out[:size]), days
+                days.add(day)
+                free.update(members)
+                if len(free) >= size:
+                    break
+        elif self.kind == "topics":
+            topics = sorted({t for e in placed for t in self.session.data.topics[e]})
+            for topic in self.rng.sample(topics, len(topics)):
+                free.update(e for e in sorted(placed) if topic in self.session.data.topics[e])
+                if len(free) >= size:
+                    break
+        else:
+            free.update(self.rng.sample(sorted(placed), min(len(placed), size)))
+        if len(free) > 1.5 * size:  # one huge day or topic: keep a random part of it
+            free = set(self.rng.sample(sorted(free), int(1.5 * size)))
+        if days is None:  # moves within the days the freed events use keep the sub-model small
+            days = {placed[e].start.day for e in free if e in placed} or None
+        return free, days
 
 
 def search(session: Session) -> None:
     """Large-neighbourhood search from the incumbent until the time (or Ctrl-C) ends it."""
     neighbourhoods = Neighbourhoods(session)
-    size = START_SIZE
+    sizes = dict.fromkeys(Neighbourhoods.KINDS, START_SIZE)
     while _budget_left(session) > 0.3 and not session.interrupted:
+        if session.total is not None and session.total <= session.lower:
+            break  # as cheap as the lower bound: optimal
         chosen = session.incumbent
         assert chosen is not None
-        free, days = neighbourhoods.next(chosen, size)
+        kind = Neighbourhoods.KINDS[neighbourhoods.turn % len(Neighbourhoods.KINDS)]
+        free, days = neighbourhoods.next(chosen, sizes[kind])
         if not free:
             break
         fixed = {e: p for e, p in chosen.items() if e not in free}
@@ -161,10 +188,14 @@ def search(session: Session) -> None:
                           days=days)
         ctx.add_hint(chosen)
         limit = min(_budget_left(session), SUB_TIME)
-        status, solver = session.run(ctx.model, time_limit=limit)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            session.offer({**chosen, **ctx.decode(solver)}, "lns")
+        status, solver = session.run(ctx.model, time_limit=limit, lp=True, workers=1)
+        session.dtime_used += overhead(session, len(ctx.placements))
+        better = status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and session.offer({**chosen, **ctx.decode(solver)},
+                                                                                   "lns")
+        LOG.debug("lns %s free=%d vars=%d days=%s %s %.2fs -> %s", neighbourhoods.kind, len(free),
+                  len(ctx.placements), sorted(days) if days else "all", solver.status_name(status), solver.wall_time,
+                  session.total if better else "-")
         if status == cp_model.OPTIMAL and solver.wall_time < 0.3 * limit:
-            size = min(MAX_SIZE, int(size * 1.25) + 1)
+            sizes[kind] = min(MAX_SIZE, int(sizes[kind] * 1.25) + 1)
         elif status != cp_model.OPTIMAL:
-            size = max(MIN_SIZE, int(size * 0.8))
+            sizes[kind] = max(MIN_SIZE, int(sizes[kind] * 0.8))

@@ -40,6 +40,7 @@ class CostData:
         self.topics = {e.id: tuple(sorted(set(e.topics))) for e in problem.events}
         self._start_raw: dict[tuple[str, int], dict[str, int]] = {}
         self._room_raw: dict[tuple[str, int], dict[str, int]] = {}
+        self.comfort_cache: dict[tuple[str, int, int], bool] = {}
 
     def start_raw(self, event: SideEvent, start: Start) -> dict[str, int]:
         """Raw values of the start-dependent terms for ``event`` at ``start``."""
@@ -88,8 +89,11 @@ def remote_off_hours_cost(data: CostData, event: SideEvent, start: Start) -> int
     for speaker_id in dict.fromkeys(event.speakers):
         speaker = data.problem.speakers_by_id.get(speaker_id)
         if speaker is not None and speaker.remote:
-            end = datetime.fromtimestamp(start.end, tz=timezone.utc)
-            count += not within_local_hours(start.at, end, speaker.tz, COMFORT)
+            key = (speaker.timezone, start.begin, start.end)
+            if key not in data.comfort_cache:
+                end = datetime.fromtimestamp(start.end, tz=timezone.utc)
+                data.comfort_cache[key] = within_local_hours(start.at, end, speaker.tz, COMFORT)
+            count += not data.comfort_cache[key]
     return count
 
 
@@ -256,46 +260,53 @@ def weighted(data: CostData, raw: Mapping[str, int]) -> dict[str, int]:
 def lower_bound(data: CostData, domains: Mapping[str, Domain], *, allow_unscheduled: bool = False) -> int:
     """A simple valid lower bound on the objective: per-event cheapest placement plus topic floors.
 
-    Each event pays at least its cheapest start+room cost (or, where allowed, its unscheduled cost
+    Each event pays at least its cheapest start cost plus its cheapest room cost (or, where allowed,
+    its unscheduled cost
     if smaller); each topic whose events need more slot-occupancies than there are slots they can
     use must clash at least that excess. Used to report an honest gap when CP-SAT's bound is weak.
     """
     total = 0
-    topic_need: Counter = Counter()
-    topic_slots: dict[str, set[int]] = {}
+    usable: dict[str, frozenset[int]] = {}
+    shortest: dict[str, int] = {}
     for event_id, domain in sorted(domains.items()):
         event = domain.event
-        cheapest = min((data.start_cost(event, s) + data.room_cost(event, g) for g, s in domain.pairs()),
-                       default=0)
-        if allow_unscheduled:  # an event may be left out: no topic floor, and maybe a cheaper exit
+        if domain.empty:
+            continue
+        cheapest = min(data.start_cost(event, s) for s in domain.starts) + \
+            min(data.room_cost(event, g) for g in domain.groups)
+        if allow_unscheduled:  # an event may be left out: no clash floors, and maybe a cheaper exit
             total += min(cheapest, data.unscheduled_cost(event))
             continue
         total += cheapest
-        if domain.starts:
-            for topic in data.topics[event_id]:
-                topic_need[topic] += min(len(s.occupied) for s in domain.starts)
-                topic_slots.setdefault(topic, set()).update(q for s in domain.starts for q in s.occupied)
-    for topic, need in sorted(topic_need.items()):
-        total += data.weights["topic_clash"] * max(0, need - len(topic_slots[topic]))
-    if not allow_unscheduled:
-        total += data.weights["crowding"] * crowding_floor(data, domains)
+        usable[event_id] = frozenset(q for s in domain.starts for q in s.occupied)
+        shortest[event_id] = min(len(s.occupied) for s in domain.starts)
+    if allow_unscheduled:
+        return total
+    by_topic: dict[str, list[str]] = {}
+    for event_id in usable:
+        for topic in data.topics[event_id]:
+            by_topic.setdefault(topic, []).append(event_id)
+    for _topic, members in sorted(by_topic.items()):
+        total += data.weights["topic_clash"] * excess_floor([(usable[e], shortest[e]) for e in members], 1)
+    everything = [(usable[e], shortest[e]) for e in sorted(usable)]
+    total += data.weights["crowding"] * excess_floor(everything, data.target, frozenset(range(len(data.timeline))))
     return total
 
 
-def crowding_floor(data: CostData, domains: Mapping[str, Domain]) -> int:
-    """A lower bound on the raw crowding term: for a set S of slots, the events that can only run
-    inside S occupy at least their shortest runs there, so the slots of S hold at least that much
-    beyond ``target * |S|``. S ranges over every event's set of usable slots (and all slots).
+def excess_floor(items: Sequence[tuple[frozenset[int], int]], per_slot: int,
+                 extra: frozenset[int] | None = None) -> int:
+    """A lower bound on sum over slots of max(0, n - per_slot) for items that each occupy ``need``
+    slots among their ``usable`` ones: for a slot set S, the items usable only inside S put at
+    least the sum of their needs into S, so S holds at least that minus ``per_slot * |S|`` beyond.
+    S ranges over the items' usable sets, their union, and ``extra``.
     """
-    usable: dict[str, frozenset[int]] = {}
-    shortest: dict[str, int] = {}
-    for event_id, domain in domains.items():
-        if domain.starts:
-            usable[event_id] = frozenset(q for s in domain.starts for q in s.occupied)
-            shortest[event_id] = min(len(s.occupied) for s in domain.starts)
-    candidates = sorted(set(usable.values()) | {frozenset(range(len(data.timeline)))}, key=sorted)
+    candidates = {u for u, _ in items}
+    if items:
+        candidates.add(frozenset().union(*candidates))
+    if extra is not None:
+        candidates.add(extra)
     best = 0
-    for slots in candidates:
-        inside = sum(shortest[e] for e, u in usable.items() if u <= slots)
-        best = max(best, inside - data.target * len(slots))
+    for slots in sorted(candidates, key=sorted):
+        inside = sum(need for u, need in items if u <= slots)
+        best = max(best, inside - per_slot * len(slots))
     return best

@@ -24,9 +24,11 @@ from .greedy import Occupancy, greedy
 from .objectives import CostData, evaluate, lower_bound, weighted
 from .variables import Domain, Placement, Timeline, assign_rooms, epoch, room_groups
 
-# Above this many placement literals the whole-model approach spends its time in presolve; the
-# decomposed search takes over (see benchmarks/README.md for the measurements behind the figure).
-MONOLITHIC_MAX_PLACEMENTS = 60_000
+# Up to this many placement literals one CP-SAT model over the whole meeting, searched by one
+# LP-driven worker per core, proves optimality fastest; above it the model's LP gets slow and the
+# decomposed search (greedy, repair, large neighbourhoods) finds better schedules sooner. The
+# figure comes from the measurements in benchmarks/README.md (about 150 generated events).
+MONOLITHIC_MAX_PLACEMENTS = 15_000
 
 
 @dataclass(frozen=True)
@@ -94,10 +96,13 @@ class Session:
         self.solver_bound = 0
         self.lower = lower_bound(self.data, {e: self.domains[e] for e in self.placeable},
                                  allow_unscheduled=options.allow_unscheduled)
+        self.lower += sum(self.data.unscheduled_cost(d.event) for d in self.domains.values() if d.empty)
         self.first_solution: float | None = None
         self.interrupted = False
         self.proven_optimal = False
         self.dtime_used = 0.0
+        self.lower_reached = False
+        self.reported = math.inf  # the best objective sent to the progress callback
 
     @property
     def elapsed(self) -> float:
@@ -106,8 +111,9 @@ class Session:
 
     @property
     def remaining(self) -> float:
-        """Seconds left of the time limit."""
-        return self.options.time_limit - self.elapsed
+        """Seconds left of the time limit, less a reserve for building the Schedule afterwards."""
+        reserve = min(1.0, 0.02 * self.options.time_limit) + len(self.problem.events) / 5000
+        return self.options.time_limit - reserve - self.elapsed
 
     @property
     def bound(self) -> int:
@@ -133,44 +139,83 @@ class Session:
 
     def report(self, phase: str) -> None:
         """Send a progress event for the incumbent."""
-        if self.options.progress is not None and self.total is not None:
+        if self.options.progress is not None and self.total is not None and self.total < self.reported:
+            self.reported = self.total
             self.options.progress(ProgressEvent(round(self.elapsed, 3), self.total, min(self.bound, self.total),
                                                 gap(self.total, self.bound), phase))
 
-    def run(self, model: cp_model.CpModel, *, time_limit: float, callback: cp_model.CpSolverSolutionCallback
-            | None = None, workers: int | None = None) -> tuple[int, cp_model.CpSolver]:
-        """Solve ``model`` in a worker thread so Ctrl-C stops the search and keeps the best solution."""
-        solver = cp_model.CpSolver()
+    def run(self, model: cp_model.CpModel, *, time_limit: float, progress: bool = False,
+            portfolio: int = 1, lp: bool = True, workers: int | None = None) -> tuple[int, cp_model.CpSolver]:
+        """Solve ``model`` in worker threads so Ctrl-C stops the search and keeps the best solution.
+
+        ``portfolio`` > 1 races that many single-worker LP-driven searches with different seeds
+        (measured faster on this problem than one multi-worker CP-SAT; see benchmarks/README.md);
+        the first to prove optimality (or reach the combinatorial bound) stops the others.
+        """
+        runs = []
+        for index in range(max(1, portfolio)):
+            solver = cp_model.CpSolver()
+            self._configure(solver, time_limit, seed=self.options.seed + index,
+                            workers=1 if portfolio > 1 else workers or self.options.workers, lp=lp)
+            callback = _Progress(self) if progress else None
+            runs.append((solver, model if index == 0 else model.clone(), callback, [], []))
+        finished = threading.Semaphore(0)
+        for solver, copy, callback, result, failure in runs:
+            threading.Thread(target=_solve_into, args=(solver, copy, callback, result, failure, finished),
+                             daemon=True).start()
+        # Wait on a semaphore, not Thread.join: Ctrl-C inside join can mark a running thread as ended.
+        while not all(result or failure for _, _, _, result, failure in runs):
+            try:
+                finished.acquire(timeout=0.05)
+                done = [result[0] for _, _, _, result, _ in runs if result]
+                if any(status in (cp_model.OPTIMAL, cp_model.INFEASIBLE) for status in done) or self.lower_reached:
+                    for solver, *_ in runs:
+                        solver.stop_search()
+            except KeyboardInterrupt:
+                self.interrupted = True
+                for solver, *_ in runs:
+                    solver.stop_search()
+        for *_, failure in runs:
+            if failure:
+                raise failure[0]
+        outcomes = [(result[0], solver) for solver, _, _, result, _ in runs]
+        self.dtime_used += max(solver.deterministic_time for _, solver in outcomes)
+        return min(outcomes, key=_rank)
+
+    def _configure(self, solver: cp_model.CpSolver, time_limit: float, *, seed: int, workers: int,
+                   lp: bool) -> None:
         params = solver.parameters
-        params.num_workers = workers or self.options.workers
-        params.random_seed = self.options.seed
+        params.num_workers = workers
+        params.random_seed = seed
         params.catch_sigint_signal = False
+        if lp and workers == 1:  # the LP-driven search that proves these models (benchmarks/README.md)
+            params.linearization_level = 2
+            params.cp_model_probing_level = 0
         if self.options.deterministic:
             params.max_deterministic_time = max(0.05, time_limit)
             params.max_time_in_seconds = max(0.1, 3 * time_limit + 5)
         else:
             params.max_time_in_seconds = max(0.05, time_limit)
-        result: list[int] = []
-        failure: list[BaseException] = []
 
-        def target() -> None:
-            try:
-                result.append(solver.solve(model, callback))
-            except BaseException as error:  # pragma: no cover - re-raised below
-                failure.append(error)
 
-        thread = threading.Thread(target=target, daemon=True)
-        thread.start()
-        while thread.is_alive():
-            try:
-                thread.join(0.05)
-            except KeyboardInterrupt:
-                self.interrupted = True
-                solver.stop_search()
-        if failure:
-            raise failure[0]
-        self.dtime_used += solver.deterministic_time
-        return result[0], solver
+def _solve_into(solver: cp_model.CpSolver, model: cp_model.CpModel, callback: cp_model.CpSolverSolutionCallback
+                | None, result: list[int], failure: list[BaseException], finished: threading.Semaphore) -> None:
+    try:
+        result.append(solver.solve(model, callback))
+    except BaseException as error:  # pragma: no cover - re-raised in the calling thread
+        failure.append(error)
+    finally:
+        finished.release()
+
+
+def _rank(item: tuple[int, cp_model.CpSolver]) -> tuple:
+    """Best result first: proven (optimal/infeasible), then the lowest objective found, then unknown."""
+    status, solver = item
+    if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+        return (0, 0.0)
+    if status == cp_model.FEASIBLE:
+        return (1, solver.objective_value)
+    return (2, 0.0)
 
 
 def gap(objective: int, bound: int) -> float:
@@ -181,7 +226,7 @@ def gap(objective: int, bound: int) -> float:
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
-    """Reports each improving CP-SAT solution of the whole model."""
+    """Reports each improving CP-SAT solution of the whole model; stops at the combinatorial bound."""
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -191,8 +236,12 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         session = self.session
         if session.first_solution is None:
             session.first_solution = session.elapsed
-        if session.options.progress is not None:
-            objective = round(self.objective_value)
+        objective = round(self.objective_value)
+        if objective <= session.lower:  # nothing can be cheaper: optimal without waiting for the proof
+            session.lower_reached = True
+            self.stop_search()
+        if session.options.progress is not None and objective < session.reported:
+            session.reported = objective
             bound = max(math.ceil(self.best_objective_bound - 1e-6), session.lower)
             session.options.progress(ProgressEvent(round(session.elapsed, 3), objective, min(bound, objective),
                                                    gap(objective, bound), "cp-sat"))
@@ -278,18 +327,21 @@ def _solve_whole(session: Session, start: dict[str, Placement | None]) -> None:
     ctx = build_model(session.problem, session.data, session.domains, session.placeable, optional=optional)
     ctx.add_hint(start)
     limit = options.time_limit if options.deterministic else session.remaining
-    status, solver = session.run(ctx.model, time_limit=limit, callback=_Progress(session))
+    portfolio = 1 if options.deterministic else max(1, options.workers)
+    status, solver = session.run(ctx.model, time_limit=limit, progress=True, portfolio=portfolio)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         chosen = ctx.decode(solver)
-        objective = round(solver.objective_value)
-        check = sum(weighted(session.data, evaluate(session.data, chosen)).values())
-        if check != objective:  # pragma: no cover - would be a modelling bug
-            raise RuntimeError(f"objective mismatch: model {objective}, evaluation {check}")
+        # A feasible solution may leave slack in the excess variables (excess >= n - 1), so the
+        # model's value is an upper bound of the schedule's true cost; at an optimum they agree.
+        objective = sum(weighted(session.data, evaluate(session.data, chosen)).values())
+        if status == cp_model.OPTIMAL and objective != round(solver.objective_value):  # pragma: no cover
+            raise RuntimeError(f"objective mismatch: model {solver.objective_value}, evaluation {objective}")
         session.solver_bound = math.ceil(solver.best_objective_bound - 1e-6)
         if session.total is None or objective <= session.total:
             session.incumbent, session.total = chosen, objective
             session.report("cp-sat")
-        session.proven_optimal = status == cp_model.OPTIMAL and objective == session.total
+        proven = status == cp_model.OPTIMAL or objective <= session.lower
+        session.proven_optimal = proven and objective == session.total
     elif status == cp_model.INFEASIBLE:
         raise InfeasibleError(explain(session.problem, time_limit=max(5.0, options.time_limit / 3)))
 
@@ -310,7 +362,7 @@ def _schedule(session: Session, chosen: dict[str, Placement | None], method: str
     raw = evaluate(session.data, chosen)
     scores = weighted(session.data, raw)
     objective = sum(scores.values())
-    optimal = session.proven_optimal and not session.interrupted
+    optimal = (session.proven_optimal and not session.interrupted) or objective <= session.lower
     bound = objective if optimal else min(session.bound, objective)
     metadata: dict[str, Any] = {
         "status": "optimal" if optimal else "feasible",

@@ -84,11 +84,6 @@ class Timeline:
         touched = [s for s in self.day_slots[first.day] if epoch(s.start) < end and begin < epoch(s.end)]
         return tuple(touched) == run
 
-    def min_run_length(self, duration: int, fmt: str) -> int:
-        """The fewest slots any valid run of this duration and format occupies (0 if none exists)."""
-        runs = self.runs(duration, fmt)
-        return min((len(s.occupied) for s in runs.values()), default=0)
-
 
 @dataclass(frozen=True)
 class RoomGroup:
