@@ -1,11 +1,41 @@
 """Side-event scheduler for hybrid intergovernmental meetings.
 
 files -> Problem -> solver -> Schedule -> check -> exporters -> files. The names below are the
-public API; the command line is a thin layer over them.
+public API; the command line is a thin layer over them. Heavy modules (OR-Tools, pandas, openpyxl)
+load on first use, so ``import scheduler`` and ``scheduler --help`` stay fast.
 """
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
 
 from .errors import DataErrors, InfeasibleError, LoadError, SchedulerError
 from .model import Assignment, Meeting, Problem, Room, Schedule, SideEvent, Slot, Speaker
+
+# name -> module, or (module, attribute) where the module of the same name would shadow a function
+# (``scheduler.check`` is the checker module; its function is ``check_schedule`` here).
+_LAZY: dict[str, str | tuple[str, str]] = {
+    "load_problem": "scheduler.load",
+    "read_schedule": "scheduler.load.schedule",
+    "solve": "scheduler.solver",
+    "SolveOptions": "scheduler.solver",
+    "explain": "scheduler.solver",
+    "check_schedule": ("scheduler.check", "check"),
+    "Violation": "scheduler.check",
+    "score_schedule": ("scheduler.score", "score"),
+    "compare_schedules": ("scheduler.compare", "compare"),
+    "diff": "scheduler.compare",
+    "load_scenario": "scheduler.scenario",
+    "apply_scenario": "scheduler.scenario",
+    "sweep_scenarios": ("scheduler.sweep", "sweep"),
+    "generate_meeting": "scheduler.generate",
+    "build_view": "scheduler.export.view",
+    "build_feeds": "scheduler.export.ics",
+    "schedule_csv": "scheduler.export.schedule",
+    "schedule_json": "scheduler.export.schedule",
+    "publication_files": "scheduler.publish",
+}
 
 __all__ = [
     "Assignment",
@@ -20,4 +50,16 @@ __all__ = [
     "SideEvent",
     "Slot",
     "Speaker",
+    *sorted(_LAZY),
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the public functions lazily, on first access."""
+    if name in _LAZY:
+        target = _LAZY[name]
+        module, attribute = target if isinstance(target, tuple) else (target, name)
+        value = getattr(import_module(module), attribute)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'scheduler' has no attribute {name!r}")
