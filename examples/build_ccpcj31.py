@@ -434,7 +434,8 @@ examples; **all speakers are fictitious people**; e-mail addresses and links use
 - `rooms.csv`: {len(physical)} rooms of the Vienna International Centre ({seats}, \
 {sum(r.hybrid for r in physical)} hybrid) and {len(problem.rooms) - len(physical)} online channels.
 - `speakers.csv`: {len(problem.speakers)} speakers, {len(remote)} of them remote ({share} %) in {len(zones)} \
-time zones from America/Anchorage (UTC-8 in May) to Pacific/Auckland (UTC+12); {own_hours} with their own hours, {emails} with an e-mail.
+time zones from America/Anchorage to Pacific/Auckland (UTC-8 to UTC+12); \
+{own_hours} with their own hours, {emails} with an e-mail.
 - `events.csv`: {len(events)} side events by {len(problem.organizers)} organizers: {by_format["in_person"]} \
 in person, {by_format["hybrid"]} hybrid, {by_format["virtual"]} virtual; {two_slot} of two slots (110 min); \
 {pins} pinned, {wishes} with preferred days or starts, {private} private.
