@@ -367,7 +367,7 @@ def _solve_summary(problem: Problem, schedule: Schedule) -> str:
 @cli.command()
 @data_argument
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Output folder.")
-@click.option("--time-limit", type=click.FloatRange(0.1), default=60.0, show_default=True, help="Seconds to search.")
+@click.option("--time-limit", type=click.FloatRange(0.1), default=30.0, show_default=True, help="Seconds to search.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the search.")
 @click.option("--workers", type=click.IntRange(1), default=2, show_default=True,
               help="CP-SAT workers; 1 makes the result byte-identical run to run.")

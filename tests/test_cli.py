@@ -131,3 +131,26 @@ def test_check_reports_a_double_booking_with_exit_1(tmp_path: Path) -> None:
     result = run_cli("check", str(folder), str(edited))
     assert result.returncode == 1
     assert "room_clash" in result.stdout and "E3" in result.stdout and "E4" in result.stdout
+
+
+def test_oversubscribed_meeting_places_the_highest_priorities_with_allow_unscheduled(tmp_path: Path) -> None:
+    # eight 150-seat events compete for the one large room (about five free slots); priorities 1..5
+    extra = "".join(f"B{i},Big event {i},Org B{i},in_person,50,150,,,{1 + i % 5},,,,,,,\n" for i in range(8))
+    files = MeetingFiles(tmp_path)
+    files.set("events.csv", files.files["events.csv"] + extra)
+    folder = files.write()
+    out = tmp_path / "out"
+    strict = run_cli("solve", str(folder), "--out", str(tmp_path / "strict"), "--time-limit", "10", "--quiet")
+    assert strict.returncode == 1 and "Traceback" not in strict.stderr
+    result = run_cli("solve", str(folder), "--out", str(out), "--time-limit", "10", "--quiet", "--allow-unscheduled")
+    assert result.returncode == 0, result.stderr
+    rows = [r.split(",") for r in (out / "schedule.csv").read_text(encoding="utf-8").splitlines()[1:]]
+    left_out = {r[0] for r in rows if r[1] == "unscheduled"}
+    priority = {f"B{i}": 1 + i % 5 for i in range(8)} | {"E4": 3}  # E4 also needs the large room
+    assert left_out and left_out <= set(priority)
+    placed = {r[0] for r in rows if r[1] == "scheduled" and r[0] in priority}
+    assert max(priority[e] for e in left_out) <= min(priority[e] for e in placed)
+    for event_id in left_out:
+        assert f"unscheduled {event_id}:" in result.stdout
+    assert run_cli("check", str(folder), str(out / "schedule.csv")).returncode == 1
+    assert run_cli("check", str(folder), str(out / "schedule.csv"), "--allow-unscheduled").returncode == 0
