@@ -154,3 +154,17 @@ def test_oversubscribed_meeting_places_the_highest_priorities_with_allow_unsched
         assert f"unscheduled {event_id}:" in result.stdout
     assert run_cli("check", str(folder), str(out / "schedule.csv")).returncode == 1
     assert run_cli("check", str(folder), str(out / "schedule.csv"), "--allow-unscheduled").returncode == 0
+
+
+def test_same_input_seed_and_options_give_byte_identical_outputs(tmp_path: Path) -> None:
+    folder = MeetingFiles(tmp_path).write()
+    outputs = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        result = run_cli("solve", str(folder), "--out", str(out), "--workers", "1", "--seed", "3", "--quiet",
+                         "--time-limit", "10")
+        assert result.returncode == 0, result.stderr
+        outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert outputs[0].keys() == outputs[1].keys() and len(outputs[0]) > 10
+    differing = [name for name in outputs[0] if outputs[0][name] != outputs[1][name]]
+    assert differing == []
