@@ -332,10 +332,11 @@ def _progress_printer() -> Callable[[Any], None]:
     return show
 
 
-def _solve_summary(problem: Problem, schedule: Schedule) -> str:
-    """The one-screen summary after a solve: status, placed events, every soft term."""
+def _solve_summary(problem: Problem, schedule: Schedule, previous: Schedule | None = None) -> str:
+    """The one-screen summary after a solve: status, placed events, every soft term, moves against ``previous``."""
     from tabulate import tabulate
 
+    from .moves import move_line
     from .score import breakdown
 
     meta = schedule.metadata
@@ -349,7 +350,7 @@ def _solve_summary(problem: Problem, schedule: Schedule) -> str:
     if meta.get("interrupted"):
         verdict += "; the search was interrupted"
     lines = [f"status:   {verdict}", f"placed:   {placed} of {len(problem.events)} events"]
-    parts = breakdown(problem, schedule)
+    parts = breakdown(problem, schedule, previous)
     rows = [[term, parts.raw[term], parts.weighted[term]] for term in parts.weighted]
     rows.append(["total", "", parts.total])
     lines.append(tabulate(rows, headers=["soft term", "count", "score"], tablefmt="simple"))
@@ -357,6 +358,10 @@ def _solve_summary(problem: Problem, schedule: Schedule) -> str:
     for assignment in schedule.assignments:
         if not assignment.scheduled:
             lines.append(f"unscheduled {assignment.event_id}: {reasons.get(assignment.event_id, 'not placed')}")
+    if previous is not None:
+        moves = meta.get("moves") or []
+        lines.append(f"moved:    {len(moves)} event{'s' if len(moves) != 1 else ''}")
+        lines.extend(f"  {move_line(problem, move)}" for move in moves)
     timing = [f"{key.replace('_', ' ')} {meta[key]:.2f} s" for key in
               ("build_seconds", "first_solution_seconds", "solve_seconds") if isinstance(meta.get(key), (int, float))]
     if timing:
@@ -374,31 +379,43 @@ def _solve_summary(problem: Problem, schedule: Schedule) -> str:
 @click.option("--allow-unscheduled", is_flag=True, help="Leave out low-priority events rather than fail.")
 @scenario_option
 @click.option("--previous", type=click.Path(path_type=Path, file_okay=False),
-              help="An earlier output folder: re-publish its feeds (SEQUENCE, CANCELLED).")
+              help="An earlier output folder: keep its schedule as far as the rules allow (each moved event "
+                   "costs), and re-publish its feeds (SEQUENCE, CANCELLED).")
+@click.option("--max-moves", type=click.IntRange(0), help="With --previous: move at most this many events.")
 @click.option("--published-at", help="Publication time of this version (ISO); default: newest input file's time.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 @handle_errors
 def solve(data: Path | None, out: Path, time_limit: float, seed: int, workers: int, allow_unscheduled: bool,
-          scenario_path: Path | None, previous: Path | None, published_at: str | None, quiet: bool) -> None:
+          scenario_path: Path | None, previous: Path | None, max_moves: int | None, published_at: str | None,
+          quiet: bool) -> None:
     """Place every side event in a room or channel, then write schedule, feeds and timetables.
 
     Writes OUT/schedule.csv and OUT/schedule.json, the calendar feeds under OUT/feeds/, timetable.md,
     .csv, .xlsx and .html, and frab/schedule.xml for conference apps. Exits 1 with an explanation
     when no schedule exists (nothing is written then). Ctrl-C stops the search and keeps the best
-    schedule found.
+    schedule found. With --previous it re-plans: events keep their earlier room and time unless the
+    hard rules force a move, and the summary lists every moved event with the reason.
 
     Example: scheduler solve data/ccpcj31 --out out --time-limit 30
+
+    Re-plan: scheduler solve data/ccpcj31 --scenario examples/scenarios/room-closed-wednesday.toml
+    --previous out --out out2
     """
     from .export.feeds import load_previous
+    from .load.schedule import read_schedule
     from .output import write_tree_atomic
     from .publish import publication_files, publication_time
     from .solver import SolveOptions
     from .solver import solve as solve_problem
 
+    if max_moves is not None and previous is None:
+        raise UsageError("--max-moves needs --previous: an earlier output folder to stay close to")
     problem, scenario = load_with_scenario(data, scenario_path)
     earlier = load_previous(previous) if previous is not None else None
+    # the earlier schedule against the new meeting: events dropped since are left out, rooms dropped kept
+    before = read_schedule(previous / "schedule.csv", problem, ignore_unknown=True) if previous is not None else None
     options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, allow_unscheduled=allow_unscheduled,
-                           progress=None if quiet else _progress_printer())
+                           progress=None if quiet else _progress_printer(), previous=before, max_moves=max_moves)
     if not quiet:
         click.echo(f"solving {len(problem.events)} events (time limit {time_limit:g} s, {workers} workers)", err=True)
     schedule = solve_problem(problem, options)
@@ -409,7 +426,7 @@ def solve(data: Path | None, out: Path, time_limit: float, seed: int, workers: i
     if scenario is not None:
         files["scenario.toml"] = scenario.text
     write_tree_atomic(out, files)
-    click.echo(_solve_summary(problem, schedule))
+    click.echo(_solve_summary(problem, schedule, before))
     click.echo(f"wrote {out}/schedule.csv, schedule.json, {sum(1 for f in files if f.endswith('.ics'))} feeds "
                f"in {out}/feeds, timetables and frab/schedule.xml")
 

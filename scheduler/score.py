@@ -14,10 +14,11 @@ from datetime import time, timezone
 
 from .grid import occupied_slots, within_local_hours
 from .model import Assignment, Problem, Schedule, Slot, event_end
-from .weights import COMFORT_HOURS, UNSCHEDULED_COST, effective_weights
+from .weights import COMFORT_HOURS, MOVE_COST, UNSCHEDULED_COST, effective_weights
 
 TERMS: tuple[str, ...] = ("preferred_day", "preferred_start", "topic_clash", "room_fit", "hybrid_kit_unused",
                           "remote_off_hours", "crowding", "unscheduled")
+MOVED = "moved"  # the term that exists only against a previous schedule (``solve --previous``)
 _COMFORT = (time.fromisoformat(COMFORT_HOURS[0]), time.fromisoformat(COMFORT_HOURS[1]))
 
 
@@ -60,8 +61,35 @@ def _covered(problem: Problem, assignment: Assignment) -> tuple[Slot, ...]:
                  if s.start.astimezone(timezone.utc) < end and begin < s.end.astimezone(timezone.utc))
 
 
-def raw_scores(problem: Problem, schedule: Schedule) -> dict[str, int]:
-    """Unweighted count of every soft term for ``schedule`` (events missing from it count as unscheduled)."""
+def move_kind(problem: Problem, before: Assignment | None, after: Assignment | None) -> str | None:
+    """How an event moved from ``before`` to ``after``: ``room``, ``time``, ``day`` or None (not moved).
+
+    Only an event scheduled in ``before`` can move. Same start instant in another room is ``room``;
+    another start on the same venue-local day ``time``; another day, or unscheduled now, ``day``.
+    """
+    if before is None or not before.scheduled:
+        return None
+    if after is None or not after.scheduled:
+        return "day"
+    assert before.start is not None and after.start is not None
+    if before.start.astimezone(timezone.utc) == after.start.astimezone(timezone.utc):
+        return None if before.room == after.room else "room"
+    tz = problem.meeting.tz
+    return "time" if before.start.astimezone(tz).date() == after.start.astimezone(tz).date() else "day"
+
+
+def move_cost(problem: Problem, before: Assignment | None, after: Assignment | None) -> int:
+    """Raw ``moved`` cost of one event: ``MOVE_COST`` of its ``move_kind`` (0 when it did not move)."""
+    kind = move_kind(problem, before, after)
+    return 0 if kind is None else MOVE_COST[kind]
+
+
+def raw_scores(problem: Problem, schedule: Schedule, previous: Schedule | None = None) -> dict[str, int]:
+    """Unweighted count of every soft term for ``schedule`` (events missing from it count as unscheduled).
+
+    With ``previous`` (the schedule a re-plan started from) the ``moved`` term is added: the move cost
+    of every event of ``problem`` that ``previous`` scheduled.
+    """
     raw = dict.fromkeys(TERMS, 0)
     tz = problem.meeting.tz
     topic_count: Counter = Counter()
@@ -96,22 +124,28 @@ def raw_scores(problem: Problem, schedule: Schedule) -> dict[str, int]:
     raw["topic_clash"] = sum(n - 1 for n in topic_count.values() if n > 1)
     target = crowding_target(problem)
     raw["crowding"] = sum(n - target for n in slot_count.values() if n > target)
+    if previous is not None:
+        before = previous.by_event
+        raw[MOVED] = sum(move_cost(problem, before.get(event.id), by_event.get(event.id)) for event in problem.events)
     return raw
 
 
-def breakdown(problem: Problem, schedule: Schedule) -> ScoreBreakdown:
-    """Raw counts, weighted values (meeting weights applied) and the weighted total."""
-    raw = raw_scores(problem, schedule)
+def breakdown(problem: Problem, schedule: Schedule, previous: Schedule | None = None) -> ScoreBreakdown:
+    """Raw counts, weighted values (meeting weights applied) and the weighted total (``moved`` with ``previous``)."""
+    raw = raw_scores(problem, schedule, previous)
     weights = effective_weights(problem.meeting.weights)
     weighted = {name: weights[name] * value for name, value in raw.items()}
     return ScoreBreakdown(raw, weighted, sum(weighted.values()))
 
 
-def score(problem: Problem, schedule: Schedule) -> dict[str, int]:
-    """Weighted value of every soft term for ``schedule``; their sum is the solver's objective."""
-    return breakdown(problem, schedule).weighted
+def score(problem: Problem, schedule: Schedule, previous: Schedule | None = None) -> dict[str, int]:
+    """Weighted value of every soft term for ``schedule``; their sum is the solver's objective.
+
+    Give ``previous`` for a schedule re-planned from it (``solve --previous``) to include ``moved``.
+    """
+    return breakdown(problem, schedule, previous).weighted
 
 
-def total(problem: Problem, schedule: Schedule) -> int:
-    """The weighted total of ``schedule`` (lower is better)."""
-    return breakdown(problem, schedule).total
+def total(problem: Problem, schedule: Schedule, previous: Schedule | None = None) -> int:
+    """The weighted total of ``schedule`` (lower is better); ``previous`` as for :func:`score`."""
+    return breakdown(problem, schedule, previous).total

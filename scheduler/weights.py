@@ -24,6 +24,14 @@ DEFAULT_WEIGHTS: dict[str, int] = {
 # before high-priority ones.
 UNSCHEDULED_COST: dict[int, int] = {1: 1_000, 2: 4_000, 3: 16_000, 4: 64_000, 5: 256_000}
 
+# The cost of moving one event against an earlier schedule (term "moved", ``solve --previous``), by its
+# largest change: the same start in another room, another start on the same venue-local day, another
+# day. A move of day costs more than a move of time, which costs more than a move of room; and any two
+# moves cost more than any one, with a margin (2 x 50 = 100 > 80 + 20), so a re-plan does not move a
+# second event to spare the first a longer move. An event placed before and unscheduled now counts
+# as a day move; one unscheduled before, or new, costs nothing.
+MOVE_COST: dict[str, int] = {"room": 50, "time": 65, "day": 80}
+
 COMFORT_HOURS = ("09:00", "18:00")  # remote speakers' preferred local hours (soft)
 
 

@@ -29,11 +29,13 @@ def schedule_csv_path(path: Path | str) -> Path:
     return path / "schedule.csv" if path.is_dir() else path
 
 
-def read_schedule(path: Path | str, problem: Problem) -> Schedule:
+def read_schedule(path: Path | str, problem: Problem, *, ignore_unknown: bool = False) -> Schedule:
     """Read schedule.csv (or a folder holding one) for ``problem``; every fault raised at once as DataErrors.
 
     Datetimes without an offset are venue-local; all come back in the venue zone. An empty ``end``
-    of a scheduled row is derived from the event's duration.
+    of a scheduled row is derived from the event's duration. With ``ignore_unknown`` (an earlier
+    schedule read against a changed meeting) rows of events the problem no longer has are skipped
+    and room ids it no longer has are kept as they are, instead of being errors.
     """
     path = schedule_csv_path(path)
     name = path.name
@@ -76,6 +78,8 @@ def read_schedule(path: Path | str, problem: Problem) -> Schedule:
         row_errors: list[LoadError] = []
         event_id = values["event_id"]
         event = problem.events_by_id.get(event_id)
+        if event is None and event_id and ignore_unknown:
+            continue
         if not event_id:
             row_errors.append(LoadError(where("event_id"), "empty event id"))
         elif event is None:
@@ -104,7 +108,7 @@ def read_schedule(path: Path | str, problem: Problem) -> Schedule:
         if status == "scheduled":
             if not room:
                 row_errors.append(LoadError(where("room"), "a scheduled row needs a room"))
-            elif room not in problem.rooms_by_id:
+            elif room not in problem.rooms_by_id and not ignore_unknown:
                 row_errors.append(LoadError(where("room"), f"unknown room '{room}'"))
             if not values["start"]:
                 row_errors.append(LoadError(where("start"), "a scheduled row needs a start"))

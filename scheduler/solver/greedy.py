@@ -119,3 +119,122 @@ def greedy(data: CostData, domains: Mapping[str, Domain], event_ids: Sequence[st
         if placement is not None:
             occupancy.add(domains[event_id].event, placement)
     return result
+
+
+class LocalSearch:
+    """Hill-climbing on a complete schedule with exact cost deltas: move one event, or move it and
+    push the one event in its way to that event's best other place (an ejection chain of one).
+
+    Cheap in Python (no model to build), so it runs between large-neighbourhood sub-solves and
+    finds the many small improvements a greedy start leaves; CP-SAT then handles the rest.
+    """
+
+    def __init__(self, data: CostData, domains: Mapping[str, Domain], chosen: Mapping[str, Placement | None]) -> None:
+        self.data = data
+        self.domains = domains
+        self.chosen: dict[str, Placement | None] = dict(chosen)
+        self.occupancy = Occupancy(data)
+        self.occupants: dict[tuple[int, int], set[str]] = {}
+        for event_id, placement in sorted(self.chosen.items()):
+            if placement is not None:
+                self._add(event_id, placement)
+
+    def _event(self, event_id: str) -> SideEvent:
+        return self.data.problem.events_by_id[event_id]
+
+    def _add(self, event_id: str, placement: Placement) -> None:
+        self.occupancy.add(self._event(event_id), placement)
+        for slot in placement.start.occupied:
+            self.occupants.setdefault((placement.group, slot), set()).add(event_id)
+        self.chosen[event_id] = placement
+
+    def _remove(self, event_id: str) -> Placement:
+        placement = self.chosen[event_id]
+        assert placement is not None
+        self.occupancy.remove(self._event(event_id), placement)
+        for slot in placement.start.occupied:
+            self.occupants[(placement.group, slot)].discard(event_id)
+        self.chosen[event_id] = None
+        return placement
+
+    def _cost(self, event_id: str, placement: Placement) -> int:
+        """Marginal weighted cost of the (removed) event at ``placement`` given everything placed."""
+        event = self._event(event_id)
+        return self.occupancy.start_delta(event, placement.start) + self.data.room_cost(event, placement.group)
+
+    def _blockers(self, event_id: str, placement: Placement) -> set[str]:
+        """The placed events that keep ``placement`` from being free (room taken, person busy)."""
+        found: set[str] = set()
+        if not self.occupancy.room_free(placement.group, placement.start):
+            for slot in placement.start.occupied:
+                found |= self.occupants.get((placement.group, slot), set())
+        for person in people(self._event(event_id)):
+            for begin, end, other in self.occupancy.busy.get(person, ()):
+                if other != event_id and begin < placement.start.end and placement.start.begin < end:
+                    found.add(other)
+        return found
+
+    def _fits(self, event_id: str, placement: Placement) -> bool:
+        return self.occupancy.room_free(placement.group, placement.start) and \
+            self.occupancy.person_free(self._event(event_id), placement.start)
+
+    def improve_event(self, event_id: str) -> int:
+        """Try to make ``event_id`` cheaper by a move or a one-event ejection; the saving (0 if none)."""
+        domain = self.domains[event_id]
+        event = domain.event
+        old = self._remove(event_id)
+        current = self._cost(event_id, old)
+        rooms = sorted(domain.groups, key=lambda g: (self.data.room_cost(event, g), g))
+        candidates = []
+        for start in domain.starts:
+            delta = self.occupancy.start_delta(event, start)
+            for group in rooms:
+                cost = delta + self.data.room_cost(event, group)
+                if cost >= current:
+                    break
+                if (group, start.slot) not in domain.forbidden:
+                    candidates.append((cost, start.slot, group, start))
+        for cost, _, group, start in sorted(candidates, key=lambda c: c[:3]):
+            placement = Placement(event_id, group, start)
+            blockers = self._blockers(event_id, placement)
+            if not blockers:
+                self._add(event_id, placement)
+                return current - cost
+            if len(blockers) != 1 or self.data.groups[group].size != 1:
+                continue
+            other = next(iter(blockers))
+            other_old = self._remove(other)
+            other_current = self._cost(other, other_old)
+            if self._fits(event_id, placement):
+                cost = self._cost(event_id, placement)  # without ``other`` in the way
+                self._add(event_id, placement)
+                moved = best_placement(self.occupancy, self.domains[other])
+                if moved is not None and moved != other_old:
+                    other_cost = self._cost(other, moved)
+                    saving = current + other_current - cost - other_cost
+                    if saving > 0:
+                        self._add(other, moved)
+                        return saving
+                self._remove(event_id)
+            self._add(other, other_old)
+        self._add(event_id, old)
+        return 0
+
+    def run(self, order: Sequence[str], rng: random.Random, sweeps: int, deadline: float | None = None) -> int:
+        """Sweep over ``order`` (shuffled each time) until a sweep saves nothing; the total saving."""
+        import time
+
+        total = 0
+        order = list(order)
+        for _ in range(sweeps):
+            rng.shuffle(order)
+            saved = 0
+            for event_id in order:
+                if deadline is not None and time.perf_counter() > deadline:
+                    return total + saved
+                if self.chosen.get(event_id) is not None:
+                    saved += self.improve_event(event_id)
+            total += saved
+            if not saved:
+                break
+        return total

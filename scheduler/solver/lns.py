@@ -1,24 +1,30 @@
 """Large meetings: greedy restarts, CP-SAT repair of what greedy could not place, then LNS.
 
-Large-neighbourhood search frees a part of the incumbent (the events of a few days, of a few
-topics, or a random sample), fixes the rest, and re-solves that part as a CP-SAT sub-model
-(moves within the freed events' days) with the incumbent as hint; a cheaper result becomes the
-new incumbent. Neighbourhood sizes adapt per kind so that sub-models solve in about a second,
-even at 3,000 events.
+Large-neighbourhood search frees a part of the incumbent (the events of a window of days, of a
+few topics, or a random sample), fixes the rest, and re-solves that part as a CP-SAT sub-model
+(moves within the freed events' days) with the incumbent as hint, for a few seconds at most; a
+cheaper result becomes the new incumbent. Neighbourhood sizes adapt per kind so that sub-models
+solve in about a second, even at 3,000 events. With two or more workers, as many neighbourhoods on
+disjoint sets of days are solved at once (one worker each): events on different days share no
+slot, room or time, so their improvements add up and are merged into one new incumbent.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import threading
+import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date
 from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
+from .bound import combinatorial_bound
 from .build import build_model, people
-from .greedy import Occupancy, greedy
+from .greedy import LocalSearch, Occupancy, greedy
 from .variables import Placement
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -68,7 +74,28 @@ def improve(session: Session, start: dict[str, Placement | None]) -> None:
         best = repair(session, best)
         session.offer(best, "repair")
     if session.incumbent is not None:
+        polish(session)
+        tighten_bound(session)
         search(session)
+
+
+def polish(session: Session, sweeps: int = 20) -> None:
+    """Hill-climb the incumbent with exact single moves and one-event ejections (greedy.LocalSearch)."""
+    if session.incumbent is None or _budget_left(session) <= 0.3:
+        return
+    local = LocalSearch(session.data, session.domains, session.incumbent)
+    deadline = None if session.options.deterministic else time.perf_counter() + _budget_left(session)
+    local.run(session.placeable, random.Random(session.options.seed), sweeps, deadline)
+    session.dtime_used += overhead(session, 0) * 2
+    session.offer(local.chosen, "lns")
+
+
+def tighten_bound(session: Session) -> None:
+    """Compute the combinatorial bound (bound.py) on large meetings, once a first schedule exists."""
+    found = combinatorial_bound(session.data, {e: session.domains[e] for e in session.placeable},
+                                allow_unscheduled=session.options.allow_unscheduled).value
+    session.lower = max(session.lower, found + session.empty_cost)
+    session.report("lns")
 
 
 def _blockers(session: Session, chosen: Mapping[str, Placement | None], event_id: str) -> Counter:
@@ -122,7 +149,7 @@ def repair(session: Session, chosen: dict[str, Placement | None]) -> dict[str, P
 
 
 class Neighbourhoods:
-    """Chooses which events to free next, in turn: whole days, a few topics, or a random sample."""
+    """Chooses which events to free next, in turn: a window of days, a few topics, or a random sample."""
 
     KINDS = ("days", "topics", "sample")
 
@@ -132,21 +159,28 @@ class Neighbourhoods:
         self.days = sorted(session.timeline.day_slots)
         self.turn = 0
 
-    @property
-    def kind(self) -> str:
-        """The kind of the neighbourhood chosen last."""
-        return self.KINDS[(self.turn - 1) % len(self.KINDS)]
+    def next(self, chosen: Mapping[str, Placement | None], kind: str, size: int,
+             exclude: Collection[date] = ()) -> tuple[set[str], set[date] | None]:
+        """About ``size`` events of this kind to free, and the days they may move within (None: any day).
 
-    def next(self, chosen: Mapping[str, Placement | None], size: int) -> tuple[set[str], set | None]:
-        """About ``size`` events to free, and the days they may move within (None: any day)."""
+        Events placed on an ``exclude``d day are never freed and those days are never offered, so
+        neighbourhoods drawn with each other's days excluded can be solved at once and merged.
+        """
         self.turn += 1
-        placed = {e: p for e, p in chosen.items() if p is not None}
-        left_out = [e for e in self.session.placeable if chosen.get(e) is None]
-        free: set[str] = set(self.rng.sample(left_out, min(len(left_out), size // 4)))
-        days: set | None = None
-        if self.kind == "days":
+        placed = {e: p for e, p in chosen.items() if p is not None and p.start.day not in exclude}
+        free: set[str] = set()
+        if not exclude:  # events left out (allowed, or not yet repaired) join the first neighbourhood
+            left_out = [e for e in self.session.placeable if chosen.get(e) is None]
+            free.update(self.rng.sample(left_out, min(len(left_out), size // 4)))
+        days: set[date] | None = None
+        open_days = [d for d in self.days if d not in exclude]
+        if not open_days:
+            return set(), set()
+        first = self.rng.randrange(len(open_days))
+        window = open_days[first:] + open_days[:first]  # consecutive days from a random first one
+        if kind == "days":  # every event of a window of days
             days = set()
-            for day in self.rng.sample(self.days, len(self.days)):
+            for day in window:
                 members = [e for e in sorted(placed) if placed[e].start.day == day]
                 if free and len(free) + len(members) > 1.5 * size:
                     break
@@ -154,13 +188,21 @@ class Neighbourhoods:
                 free.update(members)
                 if len(free) >= size:
                     break
-        elif self.kind == "topics":
+        else:  # a few topics, or a random sample, within a window of days about three times as large
+            days, count = set(), 0
+            for day in window:
+                days.add(day)
+                count += sum(1 for p in placed.values() if p.start.day == day)
+                if count >= 3 * size:
+                    break
+            placed = {e: p for e, p in placed.items() if p.start.day in days}
+        if kind == "topics":
             topics = sorted({t for e in placed for t in self.session.data.topics[e]})
             for topic in self.rng.sample(topics, len(topics)):
                 free.update(e for e in sorted(placed) if topic in self.session.data.topics[e])
                 if len(free) >= size:
                     break
-        else:
+        elif kind == "sample":
             free.update(self.rng.sample(sorted(placed), min(len(placed), size)))
         if len(free) > 1.5 * size:  # one huge day or topic: keep a random part of it
             free = set(self.rng.sample(sorted(free), int(1.5 * size)))
@@ -169,33 +211,101 @@ class Neighbourhoods:
         return free, days
 
 
+def _run_many(session: Session, models: Sequence[cp_model.CpModel],
+              limit: float) -> list[tuple[int, cp_model.CpSolver]]:
+    """Solve several independent sub-models at once, one single-worker CP-SAT each (Ctrl-C stops all)."""
+    from .run import _solve_into
+
+    runs = []
+    for index, model in enumerate(models):
+        solver = cp_model.CpSolver()
+        session._configure(solver, limit, seed=session.options.seed + index, workers=1, lp=True)
+        runs.append((solver, model, [], []))
+    finished = threading.Semaphore(0)
+    for solver, model, result, failure in runs:
+        threading.Thread(target=_solve_into, args=(solver, model, None, result, failure, finished),
+                         daemon=True).start()
+    while not all(result or failure for _, _, result, failure in runs):
+        try:
+            finished.acquire(timeout=0.05)
+        except KeyboardInterrupt:
+            session.interrupted = True
+            for solver, *_ in runs:
+                solver.stop_search()
+    for *_, failure in runs:
+        if failure:
+            raise failure[0]
+    return [(result[0], solver) for solver, _, result, _ in runs]
+
+
+def _apart(session: Session, first: Mapping[str, Placement | None], second: Mapping[str, Placement | None]) -> bool:
+    """No person of an event in ``first`` is busy at an overlapping time in ``second`` (a safety check)."""
+    busy: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for event_id, placement in first.items():
+        if placement is not None:
+            for person in people(session.problem.events_by_id[event_id]):
+                busy.setdefault(person, []).append((placement.start.begin, placement.start.end))
+    for event_id, placement in second.items():
+        if placement is None:
+            continue
+        for person in people(session.problem.events_by_id[event_id]):
+            if any(b < placement.start.end and placement.start.begin < e for b, e in busy.get(person, ())):
+                return False
+    return True
+
+
 def search(session: Session) -> None:
     """Large-neighbourhood search from the incumbent until the time (or Ctrl-C) ends it."""
     neighbourhoods = Neighbourhoods(session)
     sizes = dict.fromkeys(Neighbourhoods.KINDS, START_SIZE)
+    parallel = 1 if session.options.deterministic else max(1, session.options.workers)
+    turn = 0
     while _budget_left(session) > 0.3 and not session.interrupted:
         if session.total is not None and session.total <= session.lower:
             break  # as cheap as the lower bound: optimal
         chosen = session.incumbent
         assert chosen is not None
-        kind = Neighbourhoods.KINDS[neighbourhoods.turn % len(Neighbourhoods.KINDS)]
-        free, days = neighbourhoods.next(chosen, sizes[kind])
-        if not free:
+        kind = Neighbourhoods.KINDS[turn % len(Neighbourhoods.KINDS)]
+        turn += 1
+        parts: list[tuple[set[str], set[date] | None]] = []
+        taken: set[date] = set()
+        for _ in range(parallel):
+            free, days = neighbourhoods.next(chosen, kind, sizes[kind], exclude=taken)
+            if not free:
+                break
+            parts.append((free, days))
+            if days is None:  # may move anywhere: nothing else can run beside it
+                break
+            taken |= days
+        if not parts:
             break
-        fixed = {e: p for e, p in chosen.items() if e not in free}
-        optional = sorted(free) if session.options.allow_unscheduled else ()
-        ctx = build_model(session.problem, session.data, session.domains, free, fixed, optional=optional,
-                          days=days)
-        ctx.add_hint(chosen)
+        contexts = []
+        for free, days in parts:
+            fixed = {e: p for e, p in chosen.items() if e not in free}
+            optional = sorted(free) if session.options.allow_unscheduled else ()
+            ctx = build_model(session.problem, session.data, session.domains, free, fixed, optional=optional,
+                              days=days)
+            ctx.add_hint(chosen)
+            contexts.append(ctx)
         limit = min(_budget_left(session), SUB_TIME)
-        status, solver = session.run(ctx.model, time_limit=limit, lp=True, workers=1)
-        session.dtime_used += overhead(session, len(ctx.placements))
-        better = status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and session.offer({**chosen, **ctx.decode(solver)},
-                                                                                   "lns")
-        LOG.debug("lns %s free=%d vars=%d days=%s %s %.2fs -> %s", neighbourhoods.kind, len(free),
-                  len(ctx.placements), sorted(days) if days else "all", solver.status_name(status), solver.wall_time,
+        if len(contexts) == 1:
+            outcomes = [session.run(contexts[0].model, time_limit=limit, lp=True, workers=1)]
+        else:
+            outcomes = _run_many(session, [ctx.model for ctx in contexts], limit)
+        session.dtime_used += sum(overhead(session, len(ctx.placements)) for ctx in contexts)
+        merged: dict[str, Placement | None] = {}
+        for ctx, (status, solver) in zip(contexts, outcomes, strict=True):
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                found = ctx.decode(solver)
+                if _apart(session, merged, found):
+                    merged.update(found)
+            if status == cp_model.OPTIMAL and solver.wall_time < 0.3 * limit:
+                sizes[kind] = min(MAX_SIZE, int(sizes[kind] * 1.25) + 1)
+            elif status != cp_model.OPTIMAL:
+                sizes[kind] = max(MIN_SIZE, int(sizes[kind] * 0.8))
+        better = bool(merged) and session.offer({**chosen, **merged}, "lns")
+        if better:
+            polish(session, sweeps=2)
+        LOG.debug("lns %s parts=%s %s -> %s", kind, [(len(f), len(d) if d else 0) for f, d in parts],
+                  [(solver.status_name(st), round(solver.wall_time, 2)) for st, solver in outcomes],
                   session.total if better else "-")
-        if status == cp_model.OPTIMAL and solver.wall_time < 0.3 * limit:
-            sizes[kind] = min(MAX_SIZE, int(sizes[kind] * 1.25) + 1)
-        elif status != cp_model.OPTIMAL:
-            sizes[kind] = max(MIN_SIZE, int(sizes[kind] * 0.8))

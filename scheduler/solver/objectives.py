@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 from ortools.sat.python import cp_model
 
 from ..grid import within_local_hours
-from ..model import Problem, Room, SideEvent
+from ..model import Assignment, Problem, Room, Schedule, SideEvent
 from ..score import crowding_target
-from ..weights import COMFORT_HOURS, UNSCHEDULED_COST, effective_weights
-from .variables import Domain, Placement, RoomGroup, Start, Timeline
+from ..weights import COMFORT_HOURS, MOVE_COST, UNSCHEDULED_COST, effective_weights
+from .variables import Placement, RoomGroup, Start, Timeline
 
 if TYPE_CHECKING:  # pragma: no cover
     from .build import ModelContext
@@ -29,9 +29,14 @@ COMFORT = (time.fromisoformat(COMFORT_HOURS[0]), time.fromisoformat(COMFORT_HOUR
 
 
 class CostData:
-    """What every term needs: weights, the crowding target, each event's topics, cached costs."""
+    """What every term needs: weights, the crowding target, each event's topics, cached costs.
 
-    def __init__(self, problem: Problem, timeline: Timeline, groups: Sequence[RoomGroup]) -> None:
+    ``previous`` (a re-plan's earlier schedule) switches the ``moved`` term on; it needs one room per
+    group (``room_groups(split=True)``), since a move of room is seen only between concrete rooms.
+    """
+
+    def __init__(self, problem: Problem, timeline: Timeline, groups: Sequence[RoomGroup],
+                 previous: Schedule | None = None) -> None:
         self.problem = problem
         self.timeline = timeline
         self.groups = tuple(groups)
@@ -41,6 +46,28 @@ class CostData:
         self._start_raw: dict[tuple[str, int], dict[str, int]] = {}
         self._room_raw: dict[tuple[str, int], dict[str, int]] = {}
         self.comfort_cache: dict[tuple[str, int, int], bool] = {}
+        # event id -> its previous assignment, for the events of the problem that were scheduled
+        self.previous: dict[str, Assignment] | None = None
+        if previous is not None:
+            if any(group.size > 1 for group in self.groups):
+                raise ValueError("the moved term needs one room per group (room_groups(split=True))")
+            self.previous = {a.event_id: a for a in previous.assignments
+                             if a.scheduled and a.event_id in problem.events_by_id}
+
+    def move_raw(self, event: SideEvent, group: int, start: Start) -> int:
+        """Raw ``moved`` cost of placing ``event`` in room group ``group`` at ``start`` (0 without previous)."""
+        before = self.previous.get(event.id) if self.previous is not None else None
+        if before is None:
+            return 0
+        assert before.start is not None
+        if start.begin == int(before.start.timestamp()):
+            return 0 if self.groups[group].first.id == before.room else MOVE_COST["room"]
+        return MOVE_COST["time"] if start.day == before.start.astimezone(self.problem.meeting.tz).date() \
+            else MOVE_COST["day"]
+
+    def unplaced_move_raw(self, event: SideEvent) -> int:
+        """Raw ``moved`` cost of leaving ``event`` unscheduled: a day move if it was placed before."""
+        return MOVE_COST["day"] if self.previous is not None and event.id in self.previous else 0
 
     def start_raw(self, event: SideEvent, start: Start) -> dict[str, int]:
         """Raw values of the start-dependent terms for ``event`` at ``start``."""
@@ -204,6 +231,24 @@ def crowding(ctx: ModelContext):
     return cp_model.LinearExpr.sum(terms)
 
 
+def moved(ctx: ModelContext):
+    """Per event placed in the previous schedule (--previous): MOVE_COST of its room, time or day move."""
+    data = ctx.data
+    constant, literals, coefficients = 0, [], []
+    if data.previous is not None:
+        for event in ctx.free_events:
+            if event.id not in data.previous:
+                continue
+            left_out = data.unplaced_move_raw(event) if ctx.optional(event.id) else 0
+            constant += left_out
+            for placement, literal in ctx.by_event[event.id]:
+                value = data.move_raw(event, placement.group, placement.start) - left_out
+                if value:
+                    literals.append(literal)
+                    coefficients.append(value)
+    return cp_model.LinearExpr.weighted_sum(literals, coefficients) + constant
+
+
 def unscheduled(ctx: ModelContext):
     """Per unscheduled event: UNSCHEDULED_COST[priority] (only where leaving events out is allowed)."""
     constant, literals, coefficients = 0, [], []
@@ -226,19 +271,27 @@ OBJECTIVE_TERMS: dict[str, Callable] = {
     "remote_off_hours": remote_off_hours,
     "crowding": crowding,
     "unscheduled": unscheduled,
+    "moved": moved,
 }
 
 
 def evaluate(data: CostData, chosen: Mapping[str, Placement | None]) -> dict[str, int]:
-    """Raw value of every term for a full choice of placements (None = unscheduled)."""
-    raw = dict.fromkeys(OBJECTIVE_TERMS, 0)
+    """Raw value of every term for a full choice of placements (None = unscheduled).
+
+    ``moved`` is there only when the data has a previous schedule (as in ``score.py``).
+    """
+    raw = {name: 0 for name in OBJECTIVE_TERMS if name != "moved" or data.previous is not None}
     topic_count: Counter = Counter()
     slot_count: Counter = Counter()
     for event in data.problem.events:
         placement = chosen.get(event.id)
         if placement is None:
             raw["unscheduled"] += UNSCHEDULED_COST.get(event.priority, UNSCHEDULED_COST[3])
+            if data.previous is not None:
+                raw["moved"] += data.unplaced_move_raw(event)
             continue
+        if data.previous is not None:
+            raw["moved"] += data.move_raw(event, placement.group, placement.start)
         for name, value in data.start_raw(event, placement.start).items():
             raw[name] += value
         for name, value in data.room_raw(event, placement.group).items():
@@ -255,58 +308,3 @@ def evaluate(data: CostData, chosen: Mapping[str, Placement | None]) -> dict[str
 def weighted(data: CostData, raw: Mapping[str, int]) -> dict[str, int]:
     """Raw term values times their weights."""
     return {name: data.weights[name] * value for name, value in raw.items()}
-
-
-def lower_bound(data: CostData, domains: Mapping[str, Domain], *, allow_unscheduled: bool = False) -> int:
-    """A simple valid lower bound on the objective: per-event cheapest placement plus topic floors.
-
-    Each event pays at least its cheapest start cost plus its cheapest room cost (or, where allowed,
-    its unscheduled cost
-    if smaller); each topic whose events need more slot-occupancies than there are slots they can
-    use must clash at least that excess. Used to report an honest gap when CP-SAT's bound is weak.
-    """
-    total = 0
-    usable: dict[str, frozenset[int]] = {}
-    shortest: dict[str, int] = {}
-    for event_id, domain in sorted(domains.items()):
-        event = domain.event
-        if domain.empty:
-            continue
-        cheapest = min(data.start_cost(event, s) for s in domain.starts) + \
-            min(data.room_cost(event, g) for g in domain.groups)
-        if allow_unscheduled:  # an event may be left out: no clash floors, and maybe a cheaper exit
-            total += min(cheapest, data.unscheduled_cost(event))
-            continue
-        total += cheapest
-        usable[event_id] = frozenset(q for s in domain.starts for q in s.occupied)
-        shortest[event_id] = min(len(s.occupied) for s in domain.starts)
-    if allow_unscheduled:
-        return total
-    by_topic: dict[str, list[str]] = {}
-    for event_id in usable:
-        for topic in data.topics[event_id]:
-            by_topic.setdefault(topic, []).append(event_id)
-    for _topic, members in sorted(by_topic.items()):
-        total += data.weights["topic_clash"] * excess_floor([(usable[e], shortest[e]) for e in members], 1)
-    everything = [(usable[e], shortest[e]) for e in sorted(usable)]
-    total += data.weights["crowding"] * excess_floor(everything, data.target, frozenset(range(len(data.timeline))))
-    return total
-
-
-def excess_floor(items: Sequence[tuple[frozenset[int], int]], per_slot: int,
-                 extra: frozenset[int] | None = None) -> int:
-    """A lower bound on sum over slots of max(0, n - per_slot) for items that each occupy ``need``
-    slots among their ``usable`` ones: for a slot set S, the items usable only inside S put at
-    least the sum of their needs into S, so S holds at least that minus ``per_slot * |S|`` beyond.
-    S ranges over the items' usable sets, their union, and ``extra``.
-    """
-    candidates = {u for u, _ in items}
-    if items:
-        candidates.add(frozenset().union(*candidates))
-    if extra is not None:
-        candidates.add(extra)
-    best = 0
-    for slots in sorted(candidates, key=sorted):
-        inside = sum(need for u, need in items if u <= slots)
-        best = max(best, inside - per_slot * len(slots))
-    return best

@@ -19,9 +19,10 @@ from ortools.sat.python import cp_model
 
 from ..errors import InfeasibleError, SchedulerError
 from ..model import Assignment, Problem, Schedule, event_end
+from .bound import combinatorial_bound
 from .constraints import compute_domains
 from .greedy import Occupancy, greedy
-from .objectives import CostData, evaluate, lower_bound, weighted
+from .objectives import CostData, evaluate, weighted
 from .variables import Domain, Placement, Timeline, assign_rooms, epoch, room_groups
 
 # Up to this many placement literals one CP-SAT model over the whole meeting, searched by one
@@ -29,6 +30,8 @@ from .variables import Domain, Placement, Timeline, assign_rooms, epoch, room_gr
 # decomposed search (greedy, repair, large neighbourhoods) finds better schedules sooner. The
 # figure comes from the measurements in benchmarks/README.md (about 150 generated events).
 MONOLITHIC_MAX_PLACEMENTS = 15_000
+# Up to this many events the combinatorial bound (bound.py) is computed before the search.
+COUPLED_BOUND_MAX_EVENTS = 300
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,9 @@ class SolveOptions:
     bounded by CP-SAT's deterministic time (``time_limit`` units) instead of the wall clock, so the
     same input and seed give a byte-identical schedule (a wall-clock safety limit of three times
     ``time_limit`` still applies).
+
+    ``previous`` (an earlier schedule) makes the solve a minimal-change re-plan (``replan.py``): each
+    moved event costs the ``moved`` term, and ``max_moves`` caps how many events may move.
     """
 
     time_limit: float = 30.0
@@ -58,11 +64,16 @@ class SolveOptions:
     allow_unscheduled: bool = False
     progress: Callable[[ProgressEvent], None] | None = None
     hint: Schedule | None = None
+    previous: Schedule | None = None
+    max_moves: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """The options as plain values, for the schedule's metadata."""
-        return {"time_limit": self.time_limit, "seed": self.seed, "workers": self.workers,
-                "allow_unscheduled": self.allow_unscheduled, "hint": self.hint is not None}
+        """The options as plain values, for the schedule's metadata (re-plan options only when re-planning)."""
+        values = {"time_limit": self.time_limit, "seed": self.seed, "workers": self.workers,
+                  "allow_unscheduled": self.allow_unscheduled, "hint": self.hint is not None}
+        if self.previous is not None or self.max_moves is not None:
+            values |= {"previous": self.previous is not None, "max_moves": self.max_moves}
+        return values
 
     @property
     def deterministic(self) -> bool:
@@ -87,16 +98,21 @@ class Session:
         self.options = options
         self.clock = time.perf_counter()
         self.timeline = Timeline(problem)
-        self.groups = room_groups(problem)
+        # a re-plan sees every room on its own: a move of room costs, even between twin rooms
+        self.groups = room_groups(problem, split=options.previous is not None)
         self.domains: dict[str, Domain] = compute_domains(problem, self.timeline, self.groups)
-        self.data = CostData(problem, self.timeline, self.groups)
+        self.data = CostData(problem, self.timeline, self.groups, options.previous)
         self.placeable = sorted(e for e, d in self.domains.items() if not d.empty)
         self.incumbent: dict[str, Placement | None] | None = None
         self.total: int | None = None
         self.solver_bound = 0
-        self.lower = lower_bound(self.data, {e: self.domains[e] for e in self.placeable},
-                                 allow_unscheduled=options.allow_unscheduled)
-        self.lower += sum(self.data.unscheduled_cost(d.event) for d in self.domains.values() if d.empty)
+        self.empty_cost = sum(self.data.unscheduled_cost(d.event) for d in self.domains.values() if d.empty)
+        # The combinatorial bound (bound.py) costs ~1 s at 1,000 events: on large meetings it is
+        # computed after the first schedule (lns.tighten_bound), so it never delays it.
+        self.lower = self.empty_cost
+        if len(self.placeable) <= COUPLED_BOUND_MAX_EVENTS:
+            self.lower += combinatorial_bound(self.data, {e: self.domains[e] for e in self.placeable},
+                                              allow_unscheduled=options.allow_unscheduled).value
         self.first_solution: float | None = None
         self.interrupted = False
         self.proven_optimal = False
@@ -280,6 +296,10 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Schedule:
     from .lns import improve
 
     options = options or SolveOptions()
+    if options.previous is not None or options.max_moves is not None:
+        from .replan import replan
+
+        return replan(problem, options)
     session = Session(problem, options)
     empty = [e for e, d in session.domains.items() if d.empty]
     reasons = {e: describe_empty(problem, session.groups, session.domains[e]) for e in sorted(empty)}

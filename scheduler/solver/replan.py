@@ -1,0 +1,319 @@
+"""Minimal-change re-planning against an earlier schedule: ``solve(problem, SolveOptions(previous=...))``.
+
+A cold re-solve after a small change moves most events; this keeps the previous schedule as far as
+the hard rules allow and charges every move (the ``moved`` term, docs/objective.md):
+
+1. *Keep* every previous placement the new problem still allows and that fits with the others kept
+   (rooms are seen one by one, so a move between twin rooms counts too).
+2. *Local repair*: free the events that could not be kept (their placement broke, they are new, or
+   they were unscheduled) and their neighbours: kept events that share a speaker or organizer with
+   one of them, and kept events on a changed event's old day in a room it could use. Fix the rest
+   and solve that part with the whole objective.
+3. *Widen* when the part is infeasible: every event of the days involved, then the whole meeting
+   with the repaired or previous schedule as hint.
+4. On meetings small enough for one model, the whole model then starts from the repaired schedule
+   to improve it and prove it optimal within the time limit.
+
+``max_moves`` adds "moved events <= N" to every model; when no schedule keeps to it the error says
+how many moves are needed. Each moved event gets a reason in ``metadata["moves"]`` (``moves.py``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import replace
+
+from ortools.sat.python import cp_model
+
+from ..errors import InfeasibleError, UsageError
+from ..model import Problem, Schedule
+from ..moves import describe_moves, move_reason
+from .build import ModelContext, build_model, people
+from .greedy import Occupancy, greedy
+from .objectives import evaluate, weighted
+from .run import MONOLITHIC_MAX_PLACEMENTS, NoScheduleFound, Session, SolveOptions, _schedule
+from .variables import Placement, epoch
+
+LEVELS = ("local", "days", "all")  # the neighbourhoods tried in turn, widest last
+
+
+def replan(problem: Problem, options: SolveOptions) -> Schedule:
+    """Re-plan ``problem`` close to ``options.previous``: the fewest, cheapest moves the hard rules allow.
+
+    Raises UsageError without a previous schedule, InfeasibleError when no schedule exists (or none
+    moves at most ``options.max_moves`` events), NoScheduleFound when the time ends first.
+    """
+    from .explain import describe_empty, left_out_reason
+
+    if options.previous is None:
+        raise UsageError("--max-moves needs --previous: an earlier schedule to stay close to")
+    if options.max_moves is not None and options.max_moves < 0:
+        raise UsageError(f"--max-moves must be 0 or more, got {options.max_moves}")
+    session = Session(problem, options)
+    empty = sorted(e for e, d in session.domains.items() if d.empty)
+    reasons = {e: describe_empty(problem, session.groups, session.domains[e]) for e in empty}
+    if empty and not options.allow_unscheduled:
+        raise InfeasibleError([reasons[e] for e in empty])
+    session.lower += moved_floor(session)
+    kept = keep_previous(session)
+    _check_forced(session, kept)
+    build_seconds = session.elapsed
+    method = "replan"
+    try:
+        method = _search(session, kept)
+    except KeyboardInterrupt:
+        session.interrupted = True
+    if session.incumbent is None:
+        if session.interrupted:
+            raise NoScheduleFound(["the search was interrupted before any schedule was found"])
+        raise NoScheduleFound([f"no schedule was found within the {options.time_limit:g} s time limit "
+                               "(allow more time, or --allow-unscheduled to leave some events out)"])
+    chosen = dict(session.incumbent)
+    for event_id in empty:
+        chosen[event_id] = None
+    left_out = sorted(e for e, p in chosen.items() if p is None)
+    for event_id in left_out:
+        if event_id not in reasons:
+            reasons[event_id] = left_out_reason(session, event_id)
+    schedule = _schedule(session, chosen, method, build_seconds, {e: reasons[e] for e in left_out})
+    moves = describe_moves(problem, options.previous, schedule, left_out=reasons)
+    return replace(schedule, metadata={**schedule.metadata, "moves": moves})
+
+
+def previous_placement(session: Session, event_id: str) -> Placement | None:
+    """The event's placement in the previous schedule, if the new problem still allows it on its own."""
+    data = session.data
+    before = data.previous.get(event_id) if data.previous is not None else None
+    domain = session.domains.get(event_id)
+    if before is None or before.start is None or domain is None or domain.empty:
+        return None
+    group = next((g.index for g in session.groups if g.first.id == before.room), None)
+    begin = epoch(before.start)
+    start = next((s for s in domain.starts if s.begin == begin), None)
+    if group is None or start is None or group not in domain.groups or (group, start.slot) in domain.forbidden:
+        return None
+    return Placement(event_id, group, start)
+
+
+def keep_previous(session: Session) -> dict[str, Placement]:
+    """Every previous placement still allowed that fits with those kept before it (by event id)."""
+    occupancy = Occupancy(session.data)
+    kept: dict[str, Placement] = {}
+    for event_id in session.placeable:
+        placement = previous_placement(session, event_id)
+        if placement is None:
+            continue
+        event = session.problem.events_by_id[event_id]
+        if occupancy.room_free(placement.group, placement.start) and occupancy.person_free(event, placement.start):
+            kept[event_id] = placement
+            occupancy.add(event, placement)
+    return kept
+
+
+def moved_floor(session: Session) -> int:
+    """A lower bound on the weighted ``moved`` term: each event's cheapest move (0 if it can stay).
+
+    The combinatorial bound covers the other terms only, so this adds to it.
+    """
+    data = session.data
+    assert data.previous is not None
+    floor = 0
+    for event_id in sorted(data.previous):
+        event = session.problem.events_by_id[event_id]
+        domain = session.domains[event_id]
+        if domain.empty:
+            floor += data.unplaced_move_raw(event)
+            continue
+        if previous_placement(session, event_id) is not None:
+            continue
+        cheapest = min(data.move_raw(event, g, s) for g, s in domain.pairs())
+        if session.options.allow_unscheduled:
+            cheapest = min(cheapest, data.unplaced_move_raw(event))
+        floor += cheapest
+    return data.weights["moved"] * floor
+
+
+def move_count(session: Session, chosen: Mapping[str, Placement | None]) -> int:
+    """How many previously placed events ``chosen`` moves (or leaves out)."""
+    data = session.data
+    assert data.previous is not None
+    return sum(1 for event_id in data.previous if _moved(session, event_id, chosen.get(event_id)))
+
+
+def _moved(session: Session, event_id: str, placement: Placement | None) -> bool:
+    """True when a previously placed event is left out or placed anywhere but its old room and start."""
+    event = session.problem.events_by_id[event_id]
+    return placement is None or session.data.move_raw(event, placement.group, placement.start) > 0
+
+
+def _check_forced(session: Session, kept: Mapping[str, Placement]) -> None:
+    """Fail at once when more events than ``max_moves`` cannot keep their placement at all."""
+    cap = session.options.max_moves
+    previous = session.data.previous
+    if cap is None or previous is None or session.options.previous is None:
+        return
+    forced = [e for e in sorted(previous) if e not in kept and previous_placement(session, e) is None]
+    if len(forced) <= cap:
+        return
+    problem, previous_schedule, nothing = session.problem, session.options.previous, Schedule(())
+    raise InfeasibleError([f"--max-moves {cap} is too few: the changes leave {len(forced)} "
+                           f"event{'s' if len(forced) != 1 else ''} no way to keep their placement",
+                           *(f"{e}: {move_reason(problem, previous_schedule, nothing, e)}" for e in forced)])
+
+
+def neighbourhood(session: Session, kept: Mapping[str, Placement], level: str) -> set[str]:
+    """The events to free at ``level``: the changed ones plus their neighbours (see the module's doc)."""
+    changed = {e for e in session.placeable if e not in kept}
+    if level == "all" or not changed:
+        return set(session.placeable) if level == "all" else changed
+    previous = session.data.previous or {}
+    events = session.problem.events_by_id
+    tz = session.problem.meeting.tz
+    free = set(changed)
+    if level == "local":
+        by_person: dict[tuple[str, str], list[str]] = {}
+        for other in sorted(kept):
+            for person in people(events[other]):
+                by_person.setdefault(person, []).append(other)
+        for event_id in sorted(changed):
+            for person in people(events[event_id]):
+                free.update(by_person.get(person, ()))
+            before = previous.get(event_id)
+            if before is None or before.start is None:
+                continue
+            day = before.start.astimezone(tz).date()
+            usable = set(session.domains[event_id].groups)
+            free.update(o for o, p in kept.items() if p.start.day == day and p.group in usable)
+        return free
+    free = neighbourhood(session, kept, "local")  # "days" widens "local"
+    days = set()
+    for event_id in changed:
+        before = previous.get(event_id)
+        if before is None or before.start is None:  # a new event may go on any day
+            return set(session.placeable)
+        days.add(before.start.astimezone(tz).date())
+    free.update(o for o, p in kept.items() if p.start.day in days)
+    return free
+
+
+def _budget(session: Session) -> float:
+    """Time left: deterministic units with one worker (reproducible), else wall-clock seconds."""
+    options = session.options
+    if options.deterministic:
+        if session.elapsed > 3 * options.time_limit + 5:
+            return 0.0
+        return options.time_limit - session.dtime_used
+    return session.remaining
+
+
+def _search(session: Session, kept: dict[str, Placement]) -> str:
+    """Greedy completion, local repair widened until feasible, then the whole model if small; the method."""
+    options = session.options
+    data = session.data
+    rest = [e for e in session.placeable if e not in kept]
+    hint: dict[str, Placement | None] = {**kept, **greedy(data, session.domains, rest, fixed=kept,
+                                                          by_priority=options.allow_unscheduled)}
+    if options.max_moves is None or move_count(session, hint) <= options.max_moves:
+        session.offer(hint, "greedy")
+    method = "replan: kept"
+    whole = set(session.placeable)
+    tried: list[set[str]] = []
+    for level in LEVELS:
+        free = neighbourhood(session, kept, level)
+        if any(free == done for done in tried):
+            continue
+        tried.append(free)
+        if not free:
+            session.offer(dict(kept), "replan")
+            break
+        status = _solve_part(session, kept, free, session.incumbent or hint, whole=free == whole)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            method = f"replan: {level} repair of {len(free)} events"
+            break
+        if status == cp_model.INFEASIBLE and free == whole:
+            raise _infeasible(session, hint)
+        if _budget(session) <= 0.1 or session.interrupted:
+            break
+    size = sum(session.domains[e].size for e in session.placeable)
+    if session.incumbent is not None and whole not in tried and size <= MONOLITHIC_MAX_PLACEMENTS and \
+            _budget(session) > 0.2 and not session.interrupted and (session.total or 0) > session.lower:
+        _solve_part(session, session.incumbent, whole, session.incumbent, whole=True)
+        method += ", then the whole model"
+    return method
+
+
+def _solve_part(session: Session, base: Mapping[str, Placement | None], free: set[str],
+                hint: Mapping[str, Placement | None], *, whole: bool) -> int:
+    """Solve the ``free`` events around ``base``'s others; keep a cheaper result. Returns the CP-SAT status."""
+    options = session.options
+    fixed = {e: p for e, p in base.items() if e not in free}
+    optional = sorted(free) if options.allow_unscheduled else ()
+    ctx = build_model(session.problem, session.data, session.domains, free, fixed, optional=optional)
+    if options.max_moves is not None:
+        _cap_moves(ctx, session, fixed, options.max_moves)
+    ctx.add_hint(hint)
+    portfolio = 1 if options.deterministic else max(1, options.workers)
+    status, solver = session.run(ctx.model, time_limit=max(0.1, _budget(session)), progress=whole,
+                                 portfolio=portfolio)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return status
+    chosen = {**fixed, **ctx.decode(solver)}
+    session.offer(chosen, "replan")
+    if whole:
+        objective = sum(weighted(session.data, evaluate(session.data, chosen)).values())
+        session.solver_bound = max(session.solver_bound, math.ceil(solver.best_objective_bound - 1e-6))
+        if session.total is None or objective <= session.total:
+            session.incumbent, session.total = chosen, objective
+        proven = status == cp_model.OPTIMAL or objective <= session.lower
+        session.proven_optimal = proven and objective == session.total
+    return status
+
+
+def _cap_moves(ctx: ModelContext, session: Session, fixed: Mapping[str, Placement | None], cap: int) -> None:
+    """Post "events moved <= cap": each free event placed before moves unless it takes its old placement."""
+    data = session.data
+    assert data.previous is not None
+    free_ids = {event.id for event in ctx.free_events}
+    already = sum(1 for e in data.previous if e not in free_ids and _moved(session, e, fixed.get(e)))
+    stays, movable = [], 0
+    for event in ctx.free_events:
+        if event.id not in data.previous:
+            continue
+        movable += 1
+        stays.extend(lit for p, lit in ctx.by_event[event.id] if data.move_raw(event, p.group, p.start) == 0)
+    ctx.model.add(movable - cp_model.LinearExpr.sum(stays) <= cap - already)
+
+
+def _infeasible(session: Session, hint: Mapping[str, Placement | None]) -> InfeasibleError:
+    """Why the whole model has no solution: the hard rules themselves, or the cap on moves."""
+    from .explain import explain
+
+    options = session.options
+    limit = max(5.0, options.time_limit / 3)
+    cap = options.max_moves
+    if cap is None:
+        return InfeasibleError(explain(session.problem, time_limit=limit))
+    data = session.data
+    assert data.previous is not None
+    optional = session.placeable if options.allow_unscheduled else ()
+    ctx = build_model(session.problem, data, session.domains, session.placeable, optional=optional, objective=False)
+    stays = [lit for event in ctx.free_events if event.id in data.previous
+             for p, lit in ctx.by_event[event.id] if data.move_raw(event, p.group, p.start) == 0]
+    movable = sum(1 for e in data.previous if e in ctx.by_event)
+    already = len(data.previous) - movable  # placed before, no placement now
+    ctx.model.minimize(movable - cp_model.LinearExpr.sum(stays))
+    ctx.add_hint(hint)
+    status, solver = session.run(ctx.model, time_limit=limit)
+    if status == cp_model.INFEASIBLE:
+        return InfeasibleError(explain(session.problem, time_limit=limit))
+    if status == cp_model.OPTIMAL:
+        needed = round(solver.objective_value) + already
+        return InfeasibleError([f"--max-moves {cap} is too few: every schedule moves at least {needed} "
+                                f"event{'s' if needed != 1 else ''} (raise --max-moves to {needed})"])
+    if status == cp_model.FEASIBLE:
+        found = round(solver.objective_value) + already
+        return InfeasibleError([f"--max-moves {cap} is too few: more than {cap} events must move "
+                                f"(a schedule moving {found} exists)"])
+    return InfeasibleError([f"no schedule moving at most {cap} events was found, and none was proven to need "
+                            "more within the time limit"])
