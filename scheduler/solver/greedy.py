@@ -75,6 +75,8 @@ def best_placement(occupancy: Occupancy, domain: Domain, rng: random.Random | No
     best: tuple[float, int, int] | None = None
     found: Placement | None = None
     for start in domain.starts:
+        if best is not None and data.start_cost(event, start) + cheapest_room > best[0]:
+            continue  # the clashes and crowding start_delta adds can only make it dearer
         delta = occupancy.start_delta(event, start)
         if best is not None and delta + cheapest_room > best[0]:
             continue
@@ -121,6 +123,9 @@ def greedy(data: CostData, domains: Mapping[str, Domain], event_ids: Sequence[st
     return result
 
 
+EJECTION_TRIES = 8  # per event and sweep: each costs a scan of the ejected event's placements
+
+
 class LocalSearch:
     """Hill-climbing on a complete schedule with exact cost deltas: move one event, or move it and
     push the one event in its way to that event's best other place (an ejection chain of one).
@@ -135,6 +140,7 @@ class LocalSearch:
         self.chosen: dict[str, Placement | None] = dict(chosen)
         self.occupancy = Occupancy(data)
         self.occupants: dict[tuple[int, int], set[str]] = {}
+        self.floors: dict[str, int] = {}
         for event_id, placement in sorted(self.chosen.items()):
             if placement is not None:
                 self._add(event_id, placement)
@@ -162,6 +168,15 @@ class LocalSearch:
         event = self._event(event_id)
         return self.occupancy.start_delta(event, placement.start) + self.data.room_cost(event, placement.group)
 
+    def _floor(self, event_id: str) -> int:
+        """The event's cheapest own cost (start terms plus cheapest room), ignoring the others."""
+        if event_id not in self.floors:
+            domain = self.domains[event_id]
+            event = domain.event
+            self.floors[event_id] = min(self.data.start_cost(event, s) for s in domain.starts) + \
+                min(self.data.room_cost(event, g) for g in domain.groups)
+        return self.floors[event_id]
+
     def _blockers(self, event_id: str, placement: Placement) -> set[str]:
         """The placed events that keep ``placement`` from being free (room taken, person busy)."""
         found: set[str] = set()
@@ -184,6 +199,9 @@ class LocalSearch:
         event = domain.event
         old = self._remove(event_id)
         current = self._cost(event_id, old)
+        if current <= self._floor(event_id):  # no placement can cost less than the cheapest own cost
+            self._add(event_id, old)
+            return 0
         rooms = sorted(domain.groups, key=lambda g: (self.data.room_cost(event, g), g))
         candidates = []
         for start in domain.starts:
@@ -194,14 +212,16 @@ class LocalSearch:
                     break
                 if (group, start.slot) not in domain.forbidden:
                     candidates.append((cost, start.slot, group, start))
+        tries = 0
         for cost, _, group, start in sorted(candidates, key=lambda c: c[:3]):
             placement = Placement(event_id, group, start)
             blockers = self._blockers(event_id, placement)
             if not blockers:
                 self._add(event_id, placement)
                 return current - cost
-            if len(blockers) != 1 or self.data.groups[group].size != 1:
+            if len(blockers) != 1 or self.data.groups[group].size != 1 or tries >= EJECTION_TRIES:
                 continue
+            tries += 1
             other = next(iter(blockers))
             other_old = self._remove(other)
             other_current = self._cost(other, other_old)
