@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..errors import SourceLocation
 from .fields import Report, format_time
-from .tables import Table, check_columns, clean
+from .tables import Table, check_columns, clean, read_bytes
 
 TOP_KEYS: tuple[str, ...] = ("id", "name", "timezone", "days", "uid_domain", "remote_hours", "venue")
 SLOT_KEYS: tuple[str, ...] = ("start", "end", "formats", "days")
@@ -61,14 +61,8 @@ class MeetingInput:
 
 def read_toml(path: Path, name: str, report: Report) -> dict[str, object] | None:
     """Parse meeting.toml; None (after reporting where) when it is missing, not UTF-8 or broken."""
-    report.register(name)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        report.error(SourceLocation(name), "missing file")
-        return None
-    except OSError as error:
-        report.error(SourceLocation(name), f"cannot read the file: {error.strerror or error}")
+    data = read_bytes(path, name, report)
+    if data is None:
         return None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]

@@ -77,20 +77,26 @@ def clean(text: str) -> str:
     return text.strip()
 
 
+def read_bytes(path: Path, name: str, report: Report) -> bytes | None:
+    """The bytes of an input file; None (after reporting it) when it is missing or unreadable."""
+    report.register(name)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        report.error(SourceLocation(name), "missing file")
+    except OSError as error:
+        report.error(SourceLocation(name), f"cannot read the file: {error.strerror or error}")
+    return None
+
+
 def read_csv(path: Path, name: str, report: Report) -> Table | None:
     """Read one CSV file as text; None (after reporting why) when it is missing or unreadable.
 
     A UTF-8 BOM is skipped. Bytes that are not UTF-8 are reported once, at the row and column of the
     first bad byte, and read on as U+FFFD so the rest of the file can still be checked.
     """
-    report.register(name)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        report.error(SourceLocation(name), "missing file")
-        return None
-    except OSError as error:
-        report.error(SourceLocation(name), f"cannot read the file: {error.strerror or error}")
+    data = read_bytes(path, name, report)
+    if data is None:
         return None
     if data.startswith(BOM):
         data = data[len(BOM) :]
@@ -178,14 +184,8 @@ def read_workbook(path: Path, name: str, report: Report,
     """
     from openpyxl import load_workbook  # openpyxl is slow to import; only workbooks need it
 
-    report.register(name)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        report.error(SourceLocation(name), "missing file")
-        return None
-    except OSError as error:
-        report.error(SourceLocation(name), f"cannot read the file: {error.strerror or error}")
+    data = read_bytes(path, name, report)
+    if data is None:
         return None
     tables: dict[str, Table] = {}
     try:
