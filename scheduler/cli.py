@@ -321,54 +321,6 @@ def sweep(data: Path, scenarios: tuple[Path, ...], out: Path, jobs: int, time_li
         sys.exit(1)
 
 
-def _progress_printer() -> Callable[[Any], None]:
-    def show(event: Any) -> None:
-        click.echo(
-            f"  {event.elapsed:7.1f} s  objective {event.objective:>8}  bound {event.bound:>8}  "
-            f"gap {event.gap:6.1%}  ({event.phase})",
-            err=True,
-        )
-
-    return show
-
-
-def _solve_summary(problem: Problem, schedule: Schedule, previous: Schedule | None = None) -> str:
-    """The one-screen summary after a solve: status, placed events, every soft term, moves against ``previous``."""
-    from tabulate import tabulate
-
-    from .moves import move_line
-    from .score import breakdown
-
-    meta = schedule.metadata
-    placed = len(schedule.scheduled)
-    status = meta.get("status", "feasible")
-    if status == "optimal":
-        verdict = "optimal (proven)"
-    else:
-        verdict = (f"feasible, optimality not proven: objective {meta.get('objective')} against a bound of "
-                   f"{meta.get('bound')} (gap {float(meta.get('gap') or 0):.1%})")
-    if meta.get("interrupted"):
-        verdict += "; the search was interrupted"
-    lines = [f"status:   {verdict}", f"placed:   {placed} of {len(problem.events)} events"]
-    parts = breakdown(problem, schedule, previous)
-    rows = [[term, parts.raw[term], parts.weighted[term]] for term in parts.weighted]
-    rows.append(["total", "", parts.total])
-    lines.append(tabulate(rows, headers=["soft term", "count", "score"], tablefmt="simple"))
-    reasons = meta.get("unscheduled_reasons") or {}
-    for assignment in schedule.assignments:
-        if not assignment.scheduled:
-            lines.append(f"unscheduled {assignment.event_id}: {reasons.get(assignment.event_id, 'not placed')}")
-    if previous is not None:
-        moves = meta.get("moves") or []
-        lines.append(f"moved:    {len(moves)} event{'s' if len(moves) != 1 else ''}")
-        lines.extend(f"  {move_line(problem, move)}" for move in moves)
-    timing = [f"{key.replace('_', ' ')} {meta[key]:.2f} s" for key in
-              ("build_seconds", "first_solution_seconds", "solve_seconds") if isinstance(meta.get(key), (int, float))]
-    if timing:
-        lines.append("time:     " + ", ".join(timing))
-    return "\n".join(lines)
-
-
 @cli.command()
 @data_argument
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Output folder.")
@@ -405,6 +357,7 @@ def solve(data: Path | None, out: Path, time_limit: float, seed: int, workers: i
     from .load.schedule import read_schedule
     from .output import write_tree_atomic
     from .publish import publication_files, publication_time
+    from .report import progress_printer, solve_summary
     from .solver import SolveOptions
     from .solver import solve as solve_problem
 
@@ -415,7 +368,8 @@ def solve(data: Path | None, out: Path, time_limit: float, seed: int, workers: i
     # the earlier schedule against the new meeting: events dropped since are left out, rooms dropped kept
     before = read_schedule(previous / "schedule.csv", problem, ignore_unknown=True) if previous is not None else None
     options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, allow_unscheduled=allow_unscheduled,
-                           progress=None if quiet else _progress_printer(), previous=before, max_moves=max_moves)
+                           progress=None if quiet else progress_printer(lambda line: click.echo(line, err=True)),
+                           previous=before, max_moves=max_moves)
     if not quiet:
         click.echo(f"solving {len(problem.events)} events (time limit {time_limit:g} s, {workers} workers)", err=True)
     schedule = solve_problem(problem, options)
@@ -426,7 +380,7 @@ def solve(data: Path | None, out: Path, time_limit: float, seed: int, workers: i
     if scenario is not None:
         files["scenario.toml"] = scenario.text
     write_tree_atomic(out, files)
-    click.echo(_solve_summary(problem, schedule, before))
+    click.echo(solve_summary(problem, schedule, before))
     click.echo(f"wrote {out}/schedule.csv, schedule.json, {sum(1 for f in files if f.endswith('.ics'))} feeds "
                f"in {out}/feeds, timetables and frab/schedule.xml")
 

@@ -1,0 +1,60 @@
+"""What the command line prints about a solve: progress lines and the one-screen summary.
+
+Plain text built from a Schedule and its metadata, kept out of cli.py so the commands stay short.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .model import Problem, Schedule
+
+
+def progress_printer(echo: Callable[[str], None]) -> Callable[[Any], None]:
+    """A solver progress callback that prints one line per improvement through ``echo``."""
+
+    def show(event: Any) -> None:
+        echo(
+            f"  {event.elapsed:7.1f} s  objective {event.objective:>8}  bound {event.bound:>8}  "
+            f"gap {event.gap:6.1%}  ({event.phase})"
+        )
+
+    return show
+
+
+def solve_summary(problem: Problem, schedule: Schedule, previous: Schedule | None = None) -> str:
+    """The one-screen summary after a solve: status, placed events, every soft term, moves against ``previous``."""
+    from tabulate import tabulate
+
+    from .moves import move_line
+    from .score import breakdown
+
+    meta = schedule.metadata
+    placed = len(schedule.scheduled)
+    status = meta.get("status", "feasible")
+    if status == "optimal":
+        verdict = "optimal (proven)"
+    else:
+        verdict = (f"feasible, optimality not proven: objective {meta.get('objective')} against a bound of "
+                   f"{meta.get('bound')} (gap {float(meta.get('gap') or 0):.1%})")
+    if meta.get("interrupted"):
+        verdict += "; the search was interrupted"
+    lines = [f"status:   {verdict}", f"placed:   {placed} of {len(problem.events)} events"]
+    parts = breakdown(problem, schedule, previous)
+    rows = [[term, parts.raw[term], parts.weighted[term]] for term in parts.weighted]
+    rows.append(["total", "", parts.total])
+    lines.append(tabulate(rows, headers=["soft term", "count", "score"], tablefmt="simple"))
+    reasons = meta.get("unscheduled_reasons") or {}
+    for assignment in schedule.assignments:
+        if not assignment.scheduled:
+            lines.append(f"unscheduled {assignment.event_id}: {reasons.get(assignment.event_id, 'not placed')}")
+    if previous is not None:
+        moves = meta.get("moves") or []
+        lines.append(f"moved:    {len(moves)} event{'s' if len(moves) != 1 else ''}")
+        lines.extend(f"  {move_line(problem, move)}" for move in moves)
+    timing = [f"{key.replace('_', ' ')} {meta[key]:.2f} s" for key in
+              ("build_seconds", "first_solution_seconds", "solve_seconds") if isinstance(meta.get(key), (int, float))]
+    if timing:
+        lines.append("time:     " + ", ".join(timing))
+    return "\n".join(lines)
