@@ -150,24 +150,24 @@ ROOM_TERMS: dict[str, Callable[[CostData, SideEvent, Room], int]] = {
 # --- model terms: each returns a raw linear expression over the context's literals -----------
 
 
-def _start_term(ctx: ModelContext, name: str) -> cp_model.LinearExprT:
+def _placement_term(ctx: ModelContext, name: str, *, by_room: bool) -> cp_model.LinearExprT:
+    """Sum of a per-placement raw cost: by start (preferences, remote hours) or by room group (fit, kit)."""
     literals, coefficients = [], []
     for placement, literal in ctx.placements:
-        value = ctx.data.start_raw(ctx.event(placement.event), placement.start)[name]
-        if value:
+        event = ctx.event(placement.event)
+        costs = ctx.data.room_raw(event, placement.group) if by_room else ctx.data.start_raw(event, placement.start)
+        if costs[name]:
             literals.append(literal)
-            coefficients.append(value)
+            coefficients.append(costs[name])
     return cp_model.LinearExpr.weighted_sum(literals, coefficients)
+
+
+def _start_term(ctx: ModelContext, name: str) -> cp_model.LinearExprT:
+    return _placement_term(ctx, name, by_room=False)
 
 
 def _room_term(ctx: ModelContext, name: str) -> cp_model.LinearExprT:
-    literals, coefficients = [], []
-    for placement, literal in ctx.placements:
-        value = ctx.data.room_raw(ctx.event(placement.event), placement.group)[name]
-        if value:
-            literals.append(literal)
-            coefficients.append(value)
-    return cp_model.LinearExpr.weighted_sum(literals, coefficients)
+    return _placement_term(ctx, name, by_room=True)
 
 
 def preferred_day(ctx: ModelContext):
