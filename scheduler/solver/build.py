@@ -110,8 +110,12 @@ class ModelContext:
 def build_model(problem: Problem, data: CostData, domains: Mapping[str, Domain], free: Iterable[str],
                 fixed: Mapping[str, Placement | None] | None = None, *, optional: Collection[str] = (),
                 days: Collection[date] | None = None, explain: bool = False,
-                objective: bool = True) -> ModelContext:
-    """Build the model over the ``free`` events, with ``fixed`` placements as given facts."""
+                objective: bool = True, offset: int = 0) -> ModelContext:
+    """Build the model over the ``free`` events, with ``fixed`` placements as given facts.
+
+    ``offset`` is a constant added to the objective: the cost of what the model leaves out (events
+    with no possible placement), so that its value and bound are those of the whole schedule.
+    """
     free_events = [problem.events_by_id[e] for e in sorted(set(free))]
     ctx = ModelContext(cp_model.CpModel(), problem, data, data.groups, free_events,
                        frozenset(optional), explain)
@@ -138,7 +142,7 @@ def build_model(problem: Problem, data: CostData, domains: Mapping[str, Domain],
             if weight:
                 ctx.terms[name] = term(ctx)
                 parts.append(weight * ctx.terms[name])
-        ctx.objective = cp_model.LinearExpr.sum(parts)
+        ctx.objective = cp_model.LinearExpr.sum(parts) + offset
         ctx.model.minimize(ctx.objective)
     return ctx
 

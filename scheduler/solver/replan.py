@@ -20,7 +20,6 @@ how many moves are needed. Each moved event gets a reason in ``metadata["moves"]
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -31,7 +30,6 @@ from ..model import Problem, Schedule
 from ..moves import describe_moves, move_reason
 from .build import ModelContext, build_model, people
 from .greedy import Occupancy, greedy
-from .objectives import evaluate, weighted
 from .run import MONOLITHIC_MAX_PLACEMENTS, NoScheduleFound, Session, SolveOptions, _schedule
 from .variables import Placement, epoch
 
@@ -55,7 +53,8 @@ def replan(problem: Problem, options: SolveOptions) -> Schedule:
     reasons = {e: describe_empty(problem, session.groups, session.domains[e]) for e in empty}
     if empty and not options.allow_unscheduled:
         raise InfeasibleError([reasons[e] for e in empty])
-    session.lower += moved_floor(session)
+    session.moved_floor = moved_floor(session)
+    session.lower += session.moved_floor
     kept = keep_previous(session)
     _check_forced(session, kept)
     build_seconds = session.elapsed
@@ -122,8 +121,7 @@ def moved_floor(session: Session) -> int:
     for event_id in sorted(data.previous):
         event = session.problem.events_by_id[event_id]
         domain = session.domains[event_id]
-        if domain.empty:
-            floor += data.unplaced_move_raw(event)
+        if domain.empty:  # counted in session.empty_cost
             continue
         if previous_placement(session, event_id) is not None:
             continue
@@ -249,24 +247,16 @@ def _solve_part(session: Session, base: Mapping[str, Placement | None], free: se
     options = session.options
     fixed = {e: p for e, p in base.items() if e not in free}
     optional = sorted(free) if options.allow_unscheduled else ()
-    ctx = build_model(session.problem, session.data, session.domains, free, fixed, optional=optional)
+    ctx = build_model(session.problem, session.data, session.domains, free, fixed, optional=optional,
+                      offset=session.empty_cost if whole else 0)
     if options.max_moves is not None:
         _cap_moves(ctx, session, fixed, options.max_moves)
     ctx.add_hint(hint)
     portfolio = 1 if options.deterministic else max(1, options.workers)
-    status, solver = session.run(ctx.model, time_limit=max(0.1, _budget(session)), progress=whole,
-                                 portfolio=portfolio)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return status
-    chosen = {**fixed, **ctx.decode(solver)}
-    session.offer(chosen, "replan")
-    if whole:
-        objective = sum(weighted(session.data, evaluate(session.data, chosen)).values())
-        session.solver_bound = max(session.solver_bound, math.ceil(solver.best_objective_bound - 1e-6))
-        if session.total is None or objective <= session.total:
-            session.incumbent, session.total = chosen, objective
-        proven = status == cp_model.OPTIMAL or objective <= session.lower
-        session.proven_optimal = proven and objective == session.total
+    status, solver = session.run(ctx.model, time_limit=max(0.1, _budget(session)), watch=ctx, base=fixed,
+                                 whole=whole, portfolio=portfolio)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        session.offer({**fixed, **ctx.decode(solver)}, "replan")
     return status
 
 

@@ -20,6 +20,7 @@ from ortools.sat.python import cp_model
 from ..errors import InfeasibleError, SchedulerError
 from ..model import Assignment, Problem, Schedule, event_end
 from .bound import combinatorial_bound
+from .build import ModelContext, build_model
 from .constraints import compute_domains
 from .greedy import Occupancy, greedy
 from .objectives import CostData, evaluate, weighted
@@ -106,7 +107,12 @@ class Session:
         self.incumbent: dict[str, Placement | None] | None = None
         self.total: int | None = None
         self.solver_bound = 0
-        self.empty_cost = sum(self.data.unscheduled_cost(d.event) for d in self.domains.values() if d.empty)
+        self.lock = threading.Lock()  # solution callbacks of parallel searches offer at once
+        # Events with no possible placement are in no model: their whole cost (left out, and moved
+        # when re-planning) is a constant that every objective, bound and progress line includes.
+        self.empty_cost = sum(self.data.unscheduled_cost(d.event) + self.data.weights["moved"] *
+                              self.data.unplaced_move_raw(d.event) for d in self.domains.values() if d.empty)
+        self.moved_floor = 0  # a re-plan's floor on the moved term of the placeable events (replan.py)
         # The combinatorial bound (bound.py) costs ~1 s at 1,000 events: on large meetings it is
         # computed after the first schedule (lns.tighten_bound), so it never delays it.
         self.lower = self.empty_cost
@@ -115,9 +121,7 @@ class Session:
                                               allow_unscheduled=options.allow_unscheduled).value
         self.first_solution: float | None = None
         self.interrupted = False
-        self.proven_optimal = False
         self.dtime_used = 0.0
-        self.lower_reached = False
         self.reported = math.inf  # the best objective sent to the progress callback
 
     @property
@@ -136,6 +140,25 @@ class Session:
         """The best lower bound known (solver's or combinatorial)."""
         return max(self.solver_bound, self.lower)
 
+    @property
+    def done(self) -> bool:
+        """True when the incumbent is as cheap as a valid lower bound: it is optimal, stop searching."""
+        return self.total is not None and self.total <= self.bound
+
+    @property
+    def out_of_time(self) -> bool:
+        """True when the search must end: time is up, Ctrl-C was pressed, or the incumbent is optimal."""
+        return self.interrupted or self.done or self.remaining <= 0
+
+    def score(self, chosen: Mapping[str, Placement | None]) -> int:
+        """The full weighted objective of ``chosen`` (every term of every event, as score.py counts it)."""
+        return sum(weighted(self.data, evaluate(self.data, chosen)).values())
+
+    def raise_bound(self, value: int) -> None:
+        """Record a valid lower bound of the whole problem found by a solver."""
+        with self.lock:
+            self.solver_bound = max(self.solver_bound, value)
+
     def complete(self, chosen: Mapping[str, Placement | None]) -> bool:
         """Every placeable event has a placement (or leaving events out is allowed)."""
         return self.options.allow_unscheduled or all(chosen.get(e) is not None for e in self.placeable)
@@ -144,13 +167,14 @@ class Session:
         """Keep ``chosen`` if it is complete and cheaper than the incumbent; report progress."""
         if not self.complete(chosen):
             return False
-        total = sum(weighted(self.data, evaluate(self.data, chosen)).values())
-        if self.total is not None and total >= self.total:
-            return False
-        self.incumbent, self.total = dict(chosen), total
-        if self.first_solution is None:
-            self.first_solution = self.elapsed
-        self.report(phase)
+        total = self.score(chosen)
+        with self.lock:
+            if self.total is not None and total >= self.total:
+                return False
+            self.incumbent, self.total = dict(chosen), total
+            if self.first_solution is None:
+                self.first_solution = self.elapsed
+            self.report(phase)
         return True
 
     def report(self, phase: str) -> None:
@@ -160,20 +184,24 @@ class Session:
             self.options.progress(ProgressEvent(round(self.elapsed, 3), self.total, min(self.bound, self.total),
                                                 gap(self.total, self.bound), phase))
 
-    def run(self, model: cp_model.CpModel, *, time_limit: float, progress: bool = False,
+    def run(self, model: cp_model.CpModel, *, time_limit: float, watch: ModelContext | None = None,
+            base: Mapping[str, Placement | None] | None = None, whole: bool = False,
             portfolio: int = 1, lp: bool = True, workers: int | None = None) -> tuple[int, cp_model.CpSolver]:
         """Solve ``model`` in worker threads so Ctrl-C stops the search and keeps the best solution.
 
+        With ``watch`` (the model's context) every solution found, completed by ``base``'s other
+        placements, is offered to the session as it comes, so the best one is kept whenever the
+        search stops; ``whole`` says the model is the whole problem, so its bound is the problem's.
         ``portfolio`` > 1 races that many single-worker LP-driven searches with different seeds
         (measured faster on this problem than one multi-worker CP-SAT; see benchmarks/README.md);
-        the first to prove optimality (or reach the combinatorial bound) stops the others.
+        the first to prove optimality (or reach a valid lower bound) stops the others.
         """
         runs = []
         for index in range(max(1, portfolio)):
             solver = cp_model.CpSolver()
             self._configure(solver, time_limit, seed=self.options.seed + index,
                             workers=1 if portfolio > 1 else workers or self.options.workers, lp=lp)
-            callback = _Progress(self) if progress else None
+            callback = _Progress(self, watch, base or {}, whole) if watch is not None else None
             runs.append((solver, model if index == 0 else model.clone(), callback, [], []))
         finished = threading.Semaphore(0)
         for solver, copy, callback, result, failure in runs:
@@ -184,7 +212,8 @@ class Session:
             try:
                 finished.acquire(timeout=0.05)
                 done = [result[0] for _, _, _, result, _ in runs if result]
-                if any(status in (cp_model.OPTIMAL, cp_model.INFEASIBLE) for status in done) or self.lower_reached:
+                if any(status in (cp_model.OPTIMAL, cp_model.INFEASIBLE) for status in done) or self.done \
+                        or self.remaining <= 0:
                     for solver, *_ in runs:
                         solver.stop_search()
             except KeyboardInterrupt:
@@ -196,7 +225,11 @@ class Session:
                 raise failure[0]
         outcomes = [(result[0], solver) for solver, _, _, result, _ in runs]
         self.dtime_used += max(solver.deterministic_time for _, solver in outcomes)
-        return min(outcomes, key=_rank)
+        status, solver = min(outcomes, key=_rank)
+        if whole and status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
+            self.raise_bound(math.ceil(solver.best_objective_bound - 1e-6) if status != cp_model.INFEASIBLE
+                             else math.inf)
+        return status, solver
 
     def _configure(self, solver: cp_model.CpSolver, time_limit: float, *, seed: int, workers: int,
                    lp: bool) -> None:
@@ -207,11 +240,11 @@ class Session:
         if lp and workers == 1:  # the LP-driven search that proves these models (benchmarks/README.md)
             params.linearization_level = 2
             params.cp_model_probing_level = 0
+        # the wall clock bounds every search, deterministic ones included: the limit is a promise
+        wall = max(0.05, min(time_limit, self.remaining) if not self.options.deterministic else self.remaining)
+        params.max_time_in_seconds = wall
         if self.options.deterministic:
             params.max_deterministic_time = max(0.05, time_limit)
-            params.max_time_in_seconds = max(0.1, 3 * time_limit + 5)
-        else:
-            params.max_time_in_seconds = max(0.05, time_limit)
 
 
 def _solve_into(solver: cp_model.CpSolver, model: cp_model.CpModel, callback: cp_model.CpSolverSolutionCallback
@@ -242,25 +275,28 @@ def gap(objective: int, bound: int) -> float:
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
-    """Reports each improving CP-SAT solution of the whole model; stops at the combinatorial bound."""
+    """Offers each CP-SAT solution to the session (scored in full); stops at a valid lower bound.
 
-    def __init__(self, session: Session) -> None:
+    The model's objective value is only an upper bound of a solution's true cost (slack in the
+    excess variables) and leaves out what is not in the model, so the solution itself is decoded
+    and scored: progress lines and the incumbent always carry the full score.
+    """
+
+    def __init__(self, session: Session, ctx: ModelContext, base: Mapping[str, Placement | None],
+                 whole: bool) -> None:
         super().__init__()
-        self.session = session
+        self.session, self.ctx, self.base, self.whole = session, ctx, base, whole
 
     def on_solution_callback(self) -> None:
         session = self.session
-        if session.first_solution is None:
-            session.first_solution = session.elapsed
-        objective = round(self.objective_value)
-        if objective <= session.lower:  # nothing can be cheaper: optimal without waiting for the proof
-            session.lower_reached = True
+        if self.whole:
+            session.raise_bound(math.ceil(self.best_objective_bound - 1e-6))
+        chosen = dict(self.base)
+        for event in self.ctx.free_events:
+            chosen[event.id] = next((p for p, lit in self.ctx.by_event[event.id] if self.boolean_value(lit)), None)
+        session.offer(chosen, "cp-sat")
+        if session.done or session.remaining <= 0:  # nothing can be cheaper, or time is up
             self.stop_search()
-        if session.options.progress is not None and objective < session.reported:
-            session.reported = objective
-            bound = max(math.ceil(self.best_objective_bound - 1e-6), session.lower)
-            session.options.progress(ProgressEvent(round(session.elapsed, 3), objective, min(bound, objective),
-                                                   gap(objective, bound), "cp-sat"))
 
 
 def hint_placements(session: Session, hint: Schedule | None) -> dict[str, Placement]:
@@ -338,32 +374,23 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Schedule:
 
 
 def _solve_whole(session: Session, start: dict[str, Placement | None]) -> None:
-    """One CP-SAT model over every event, hinted with the greedy start."""
-    from .build import build_model
+    """One CP-SAT model over every event, hinted with the greedy start; every solution is offered."""
     from .explain import explain
 
     options = session.options
+    if session.out_of_time:
+        return
     optional = session.placeable if options.allow_unscheduled else ()
-    ctx = build_model(session.problem, session.data, session.domains, session.placeable, optional=optional)
+    ctx = build_model(session.problem, session.data, session.domains, session.placeable, optional=optional,
+                      offset=session.empty_cost)
     ctx.add_hint(start)
     limit = options.time_limit if options.deterministic else session.remaining
     portfolio = 1 if options.deterministic else max(1, options.workers)
-    status, solver = session.run(ctx.model, time_limit=limit, progress=True, portfolio=portfolio)
+    status, solver = session.run(ctx.model, time_limit=limit, watch=ctx, whole=True, portfolio=portfolio)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        chosen = ctx.decode(solver)
-        # A feasible solution may leave slack in the excess variables (excess >= n - 1), so the
-        # model's value is an upper bound of the schedule's true cost; at an optimum they agree.
-        objective = sum(weighted(session.data, evaluate(session.data, chosen)).values())
-        if status == cp_model.OPTIMAL and objective != round(solver.objective_value):  # pragma: no cover
-            raise RuntimeError(f"objective mismatch: model {solver.objective_value}, evaluation {objective}")
-        session.solver_bound = math.ceil(solver.best_objective_bound - 1e-6)
-        if session.total is None or objective <= session.total:
-            session.incumbent, session.total = chosen, objective
-            session.report("cp-sat")
-        proven = status == cp_model.OPTIMAL or objective <= session.lower
-        session.proven_optimal = proven and objective == session.total
+        session.offer(ctx.decode(solver), "cp-sat")
     elif status == cp_model.INFEASIBLE:
-        raise InfeasibleError(explain(session.problem, time_limit=max(5.0, options.time_limit / 3)))
+        raise InfeasibleError(explain(session.problem, time_limit=max(0.5, session.remaining)))
 
 
 def _schedule(session: Session, chosen: dict[str, Placement | None], method: str, build_seconds: float,
@@ -382,8 +409,8 @@ def _schedule(session: Session, chosen: dict[str, Placement | None], method: str
     raw = evaluate(session.data, chosen)
     scores = weighted(session.data, raw)
     objective = sum(scores.values())
-    optimal = (session.proven_optimal and not session.interrupted) or objective <= session.lower
-    bound = objective if optimal else min(session.bound, objective)
+    optimal = objective <= session.bound  # proven: as cheap as a valid lower bound
+    bound = objective if optimal else session.bound
     metadata: dict[str, Any] = {
         "status": "optimal" if optimal else "feasible",
         "objective": objective,
