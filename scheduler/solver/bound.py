@@ -55,7 +55,7 @@ def start_costs(data: CostData, domain: Domain) -> dict[int, int]:
     rooms = sorted(domain.groups, key=lambda g: (data.room_cost(event, g), g))
     costs: dict[int, int] = {}
     for start in domain.starts:
-        room = next((g for g in rooms if (g, start.slot) not in domain.forbidden), None)
+        room = next((g for g in rooms if domain.allowed(g, start.slot)), None)
         if room is not None:
             costs[start.slot] = data.start_cost(event, start) + data.room_cost(event, room)
     return costs

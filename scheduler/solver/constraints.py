@@ -32,11 +32,15 @@ class DomainContext:
     """What placement rules read and write: the problem, its timeline and groups, each event's domain."""
 
     def __init__(self, problem: Problem, timeline: Timeline, groups: Sequence[RoomGroup],
-                 events: Iterable[SideEvent]) -> None:
+                 events: Iterable[SideEvent], guardable: frozenset[str] = frozenset()) -> None:
         self.problem = problem
         self.timeline = timeline
         self.groups = tuple(groups)
         self.events = tuple(events)
+        self.guardable = guardable
+        # room group -> its rooms' unavailable periods (epoch seconds, with the unavailability index),
+        # applied per (duration, format) by ``open_tables`` rather than event by event
+        self.room_closed: dict[int, list[tuple[int, int, int]]] = {}
         self.domains: dict[str, Domain] = {e.id: Domain(e, {}) for e in self.events}
         self._overlap_cache: dict[tuple[int, str, int, int], tuple[int, ...]] = {}
 
@@ -131,6 +135,10 @@ def unavailability(ctx: DomainContext) -> None:
         begin, end = epoch(item.start), epoch(item.end)
         if item.kind == "room":
             groups = [g.index for g in ctx.groups if any(room.id == item.id for room in g.rooms)]
+            if "unavailability" not in ctx.guardable:  # shared per (duration, format): see open_tables
+                for g in groups:
+                    ctx.room_closed.setdefault(g, []).append((begin, end, index))
+                continue
             for event in ctx.events:
                 reasons = ctx.domains[event.id].group_reasons
                 usable = [g for g in groups if not any(r in ("room_kind", "capacity") for r, _ in reasons.get(g, []))]
@@ -280,13 +288,38 @@ def compute_domains(problem: Problem, timeline: Timeline, groups: Sequence[RoomG
     Exclusions by rules in ``guardable`` (explain mode) keep the placement but record the rule
     instances that forbid it in ``Domain.guards``; every other exclusion removes it.
     """
-    ctx = DomainContext(problem, timeline, groups, problem.events if events is None else events)
+    ctx = DomainContext(problem, timeline, groups, problem.events if events is None else events, guardable)
     for rule in HARD_RULES.values():
         if rule.phase == "placement":
             rule.apply(ctx)
+    tables = open_tables(ctx)
     for domain in ctx.domains.values():
         _finalize(domain, ctx.groups, guardable)
+        domain.open_at = tables.get((domain.event.duration, domain.event.format))
     return ctx.domains
+
+
+def open_tables(ctx: DomainContext) -> dict[tuple[int, str], dict[int, tuple[int, ...]]]:
+    """Rule 9 for rooms: per (duration, format), each start slot's room groups open for the whole run.
+
+    A group is closed at a start when one of its rooms' unavailable periods overlaps the run's
+    interval. Only (duration, format) pairs of the events are built, once each.
+    """
+    if not ctx.room_closed:
+        return {}
+    every = tuple(g.index for g in ctx.groups)
+    tables: dict[tuple[int, str], dict[int, tuple[int, ...]]] = {}
+    for event in ctx.events:
+        key = (event.duration, event.format)
+        if key in tables:
+            continue
+        closed: dict[int, set[int]] = {}
+        for g, periods in ctx.room_closed.items():
+            for begin, end, _ in periods:
+                closed.setdefault(g, set()).update(ctx.overlapping(event, begin, end))
+        tables[key] = {slot: tuple(g for g in every if slot not in closed.get(g, ()))
+                       for slot in ctx.domains[event.id].all_starts}
+    return tables
 
 
 def _hard(reasons: list[tuple[str, object]], guardable: frozenset[str]) -> bool:

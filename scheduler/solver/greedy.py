@@ -72,24 +72,26 @@ def best_placement(occupancy: Occupancy, domain: Domain, rng: random.Random | No
     event, data = domain.event, occupancy.data
     rooms = sorted(domain.groups, key=lambda g: (data.room_cost(event, g), g))
     cheapest_room = data.room_cost(event, rooms[0]) if rooms else 0
+    moves = data.previous is not None  # a move's cost depends on room and start together: try every room
     best: tuple[float, int, int] | None = None
     found: Placement | None = None
     for start in domain.starts:
-        if best is not None and data.start_cost(event, start) + cheapest_room > best[0]:
+        if best is not None and data.start_cost(event, start) + cheapest_room >= best[0]:
             continue  # the clashes and crowding start_delta adds can only make it dearer
         delta = occupancy.start_delta(event, start)
-        if best is not None and delta + cheapest_room > best[0]:
+        if best is not None and delta + cheapest_room >= best[0]:
             continue
         if not occupancy.person_free(event, start):
             continue
         for group in rooms:
-            if (group, start.slot) in domain.forbidden or not occupancy.room_free(group, start):
+            if not domain.allowed(group, start.slot) or not occupancy.room_free(group, start):
                 continue
-            cost = delta + data.room_cost(event, group) + (rng.random() * 0.5 if rng else 0.0)
+            cost = delta + data.place_cost(event, group, start) + (rng.random() * 0.5 if rng else 0.0)
             key = (cost, start.slot, group)
             if best is None or key < best:
                 best, found = key, Placement(event.id, group, start)
-            break
+            if not moves:
+                break
     return found
 
 
@@ -166,7 +168,8 @@ class LocalSearch:
     def _cost(self, event_id: str, placement: Placement) -> int:
         """Marginal weighted cost of the (removed) event at ``placement`` given everything placed."""
         event = self._event(event_id)
-        return self.occupancy.start_delta(event, placement.start) + self.data.room_cost(event, placement.group)
+        return self.occupancy.start_delta(event, placement.start) + \
+            self.data.place_cost(event, placement.group, placement.start)
 
     def _floor(self, event_id: str) -> int:
         """The event's cheapest own cost (start terms plus cheapest room), ignoring the others."""
@@ -204,13 +207,16 @@ class LocalSearch:
             return 0
         rooms = sorted(domain.groups, key=lambda g: (self.data.room_cost(event, g), g))
         candidates = []
+        moves = self.data.previous is not None
         for start in domain.starts:
             delta = self.occupancy.start_delta(event, start)
             for group in rooms:
-                cost = delta + self.data.room_cost(event, group)
+                cost = delta + self.data.place_cost(event, group, start)
                 if cost >= current:
+                    if moves:
+                        continue
                     break
-                if (group, start.slot) not in domain.forbidden:
+                if domain.allowed(group, start.slot):
                     candidates.append((cost, start.slot, group, start))
         tries = 0
         for cost, _, group, start in sorted(candidates, key=lambda c: c[:3]):

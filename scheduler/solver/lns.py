@@ -40,15 +40,6 @@ RESTARTS = 4
 COUPLED_MAX_EVENTS = 1500
 
 
-def _budget_left(session: Session) -> float:
-    """Time left: deterministic units with one worker (reproducible), else wall-clock seconds."""
-    if session.options.deterministic:
-        if session.elapsed > 3 * session.options.time_limit + 5:
-            return 0.0
-        return session.options.time_limit - session.dtime_used
-    return session.remaining
-
-
 def overhead(session: Session, literals: int) -> float:
     """A deterministic estimate of the Python time one sub-model costs (building, evaluating).
 
@@ -85,16 +76,16 @@ def improve(session: Session, start: dict[str, Placement | None]) -> None:
 
 def polish(session: Session, sweeps: int = 20) -> None:
     """Hill-climb the incumbent with exact single moves and one-event ejections (greedy.LocalSearch)."""
-    if session.incumbent is None or _budget_left(session) <= 0.3:
+    if session.incumbent is None or session.budget <= 0.3:
         return
     local = LocalSearch(session.data, session.domains, session.incumbent)
     rng = random.Random(session.options.seed)
     for _ in range(sweeps):  # one sweep at a time, so progress is reported as it improves
-        deadline = None if session.options.deterministic else time.perf_counter() + _budget_left(session)
+        deadline = time.perf_counter() + session.remaining  # the wall clock ends even a deterministic run
         saved = local.run(session.placeable, rng, 1, deadline)
         session.dtime_used += overhead(session, 0)
         session.offer(local.chosen, "lns")
-        if not saved or _budget_left(session) <= 0.3 or session.interrupted:
+        if not saved or session.budget <= 0.3 or session.interrupted:
             break
 
 
@@ -131,7 +122,7 @@ def _blockers(session: Session, chosen: Mapping[str, Placement | None], event_id
 def repair(session: Session, chosen: dict[str, Placement | None]) -> dict[str, Placement | None]:
     """Let CP-SAT place the events greedy could not, moving the events in their way; widen until done."""
     size = START_SIZE
-    while (missing := unplaced(session, chosen)) and _budget_left(session) > 0.2 and not session.interrupted:
+    while (missing := unplaced(session, chosen)) and session.budget > 0.2 and not session.interrupted:
         count: Counter = Counter()
         for event_id in missing:
             count.update(_blockers(session, chosen, event_id))
@@ -143,7 +134,7 @@ def repair(session: Session, chosen: dict[str, Placement | None]) -> dict[str, P
         left_out = [1 - cp_model.LinearExpr.sum([lit for _, lit in ctx.by_event[e]]) for e in missing]
         ctx.model.minimize(cp_model.LinearExpr.sum(left_out))
         ctx.add_hint(chosen)
-        status, solver = session.run(ctx.model, time_limit=min(_budget_left(session), 4 * SUB_TIME), lp=False)
+        status, solver = session.run(ctx.model, time_limit=min(session.budget, 4 * SUB_TIME), lp=False)
         session.dtime_used += overhead(session, len(ctx.placements))
         LOG.debug("repair missing=%d free=%d %s %.2fs", len(missing), len(free), solver.status_name(status),
                   solver.wall_time)
@@ -269,7 +260,7 @@ def search(session: Session) -> None:
     sizes = dict.fromkeys(Neighbourhoods.KINDS, START_SIZE)
     parallel = 1 if session.options.deterministic else max(1, session.options.workers)
     turn = 0
-    while _budget_left(session) > 0.3 and not session.interrupted:
+    while session.budget > 0.3 and not session.interrupted:
         if session.total is not None and session.total <= session.lower:
             break  # as cheap as the lower bound: optimal
         chosen = session.incumbent
@@ -296,7 +287,7 @@ def search(session: Session) -> None:
                               days=days)
             ctx.add_hint(chosen)
             contexts.append(ctx)
-        limit = min(_budget_left(session), SUB_TIME)
+        limit = min(session.budget, SUB_TIME)
         if len(contexts) == 1:
             outcomes = [session.run(contexts[0].model, time_limit=limit, lp=True, workers=1)]
         else:

@@ -92,6 +92,13 @@ class CostData:
         """Weighted cost of the room-dependent terms of placing ``event`` in room group ``group``."""
         return sum(self.weights[name] * value for name, value in self.room_raw(event, group).items())
 
+    def place_cost(self, event: SideEvent, group: int, start: Start) -> int:
+        """Weighted cost of the room-dependent terms and of the move (re-plans) of ``event`` at a placement."""
+        cost = self.room_cost(event, group)
+        if self.previous is not None:
+            cost += self.weights["moved"] * self.move_raw(event, group, start)
+        return cost
+
     def unscheduled_cost(self, event: SideEvent) -> int:
         """Weighted cost of leaving ``event`` out."""
         return self.weights["unscheduled"] * UNSCHEDULED_COST.get(event.priority, UNSCHEDULED_COST[3])

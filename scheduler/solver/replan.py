@@ -20,6 +20,7 @@ how many moves are needed. Each moved event gets a reason in ``metadata["moves"]
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -90,7 +91,7 @@ def previous_placement(session: Session, event_id: str) -> Placement | None:
     group = next((g.index for g in session.groups if g.first.id == before.room), None)
     begin = epoch(before.start)
     start = next((s for s in domain.starts if s.begin == begin), None)
-    if group is None or start is None or group not in domain.groups or (group, start.slot) in domain.forbidden:
+    if group is None or start is None or group not in domain.groups or not domain.allowed(group, start.slot):
         return None
     return Placement(event_id, group, start)
 
@@ -130,13 +131,6 @@ def moved_floor(session: Session) -> int:
             cheapest = min(cheapest, data.unplaced_move_raw(event))
         floor += cheapest
     return data.weights["moved"] * floor
-
-
-def move_count(session: Session, chosen: Mapping[str, Placement | None]) -> int:
-    """How many previously placed events ``chosen`` moves (or leaves out)."""
-    data = session.data
-    assert data.previous is not None
-    return sum(1 for event_id in data.previous if _moved(session, event_id, chosen.get(event_id)))
 
 
 def _moved(session: Session, event_id: str, placement: Placement | None) -> bool:
@@ -195,30 +189,27 @@ def neighbourhood(session: Session, kept: Mapping[str, Placement], level: str) -
     return free
 
 
-def _budget(session: Session) -> float:
-    """Time left: deterministic units with one worker (reproducible), else wall-clock seconds."""
-    options = session.options
-    if options.deterministic:
-        if session.elapsed > 3 * options.time_limit + 5:
-            return 0.0
-        return options.time_limit - session.dtime_used
-    return session.remaining
-
-
 def _search(session: Session, kept: dict[str, Placement]) -> str:
-    """Greedy completion, local repair widened until feasible, then the whole model if small; the method."""
+    """Greedy completion, local repair widened until feasible, then the whole model if small, else
+    large-neighbourhood search (moves cost in every sub-model); the method."""
+    from .lns import improve
+
     options = session.options
     data = session.data
     rest = [e for e in session.placeable if e not in kept]
     hint: dict[str, Placement | None] = {**kept, **greedy(data, session.domains, rest, fixed=kept,
                                                           by_priority=options.allow_unscheduled)}
-    if options.max_moves is None or move_count(session, hint) <= options.max_moves:
-        session.offer(hint, "greedy")
+    session.offer(hint, "greedy")
     method = "replan: kept"
     whole = set(session.placeable)
+    size = _size(session, whole)
     tried: list[set[str]] = []
     for level in LEVELS:
+        if session.out_of_time:
+            break
         free = neighbourhood(session, kept, level)
+        if size > REPAIR_MAX_PLACEMENTS:
+            free = _trim(session, kept, free, REPAIR_MAX_PLACEMENTS)
         if any(free == done for done in tried):
             continue
         tried.append(free)
@@ -231,14 +222,44 @@ def _search(session: Session, kept: dict[str, Placement]) -> str:
             break
         if status == cp_model.INFEASIBLE and free == whole:
             raise _infeasible(session, hint)
-        if _budget(session) <= 0.1 or session.interrupted:
-            break
-    size = sum(session.domains[e].size for e in session.placeable)
-    if session.incumbent is not None and whole not in tried and size <= MONOLITHIC_MAX_PLACEMENTS and \
-            _budget(session) > 0.2 and not session.interrupted and (session.total or 0) > session.lower:
-        _solve_part(session, session.incumbent, whole, session.incumbent, whole=True)
-        method += ", then the whole model"
+    if session.out_of_time or whole in tried:
+        return method
+    if size <= MONOLITHIC_MAX_PLACEMENTS:
+        if session.incumbent is not None:
+            _solve_part(session, session.incumbent, whole, session.incumbent, whole=True)
+            method += ", then the whole model"
+    else:
+        improve(session, session.incumbent or hint)
+        method += ", then large-neighbourhood search"
     return method
+
+
+# Above this many placement literals a repair neighbourhood is cut down to the changed events and the
+# nearest of their neighbours: bigger models take longer to build and presolve than a re-plan should.
+REPAIR_MAX_PLACEMENTS = 4 * MONOLITHIC_MAX_PLACEMENTS
+
+
+def _size(session: Session, events: set[str]) -> int:
+    """Placement literals a model over ``events`` would have (rooms collapsed into groups)."""
+    return sum(session.domains[e].size for e in events)
+
+
+def _trim(session: Session, kept: Mapping[str, Placement], free: set[str], budget: int) -> set[str]:
+    """The changed events, then their people's other events, then the rest of ``free``, up to ``budget`` literals."""
+    changed = {e for e in free if e not in kept}
+    busy = {person for e in changed for person in people(session.problem.events_by_id[e])}
+    rng = random.Random(session.options.seed)
+    others = sorted(free - changed)
+    rng.shuffle(others)
+    others.sort(key=lambda e: not busy.intersection(people(session.problem.events_by_id[e])))
+    trimmed, used = set(changed), _size(session, changed)
+    for event_id in others:
+        cost = session.domains[event_id].size
+        if used + cost > budget:
+            continue
+        trimmed.add(event_id)
+        used += cost
+    return trimmed
 
 
 def _solve_part(session: Session, base: Mapping[str, Placement | None], free: set[str],
@@ -253,7 +274,7 @@ def _solve_part(session: Session, base: Mapping[str, Placement | None], free: se
         _cap_moves(ctx, session, fixed, options.max_moves)
     ctx.add_hint(hint)
     portfolio = 1 if options.deterministic else max(1, options.workers)
-    status, solver = session.run(ctx.model, time_limit=max(0.1, _budget(session)), watch=ctx, base=fixed,
+    status, solver = session.run(ctx.model, time_limit=max(0.1, session.budget), watch=ctx, base=fixed,
                                  whole=whole, portfolio=portfolio)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         session.offer({**fixed, **ctx.decode(solver)}, "replan")

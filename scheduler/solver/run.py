@@ -33,6 +33,10 @@ from .variables import Domain, Placement, Timeline, assign_rooms, epoch, room_gr
 MONOLITHIC_MAX_PLACEMENTS = 15_000
 # Up to this many events the combinatorial bound (bound.py) is computed before the search.
 COUPLED_BOUND_MAX_EVENTS = 300
+# With one worker the search is counted in CP-SAT's deterministic time so that runs repeat exactly;
+# Python's own work (building sub-models, local search) is counted by estimate (lns.overhead). Half
+# the limit in those units ends such runs before the wall clock on this machine (benchmarks/README.md).
+DETERMINISTIC_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,17 @@ class Session:
         return self.options.time_limit - reserve - self.elapsed
 
     @property
+    def budget(self) -> float:
+        """Time left to search: with one worker, CP-SAT's deterministic units (reproducible runs), else seconds.
+
+        A deterministic run may spend DETERMINISTIC_SHARE of the limit in deterministic units, so that
+        it ends by its own count well before the wall clock; the wall clock still ends it if not.
+        """
+        if self.options.deterministic:
+            return min(DETERMINISTIC_SHARE * self.options.time_limit - self.dtime_used, self.remaining)
+        return self.remaining
+
+    @property
     def bound(self) -> int:
         """The best lower bound known (solver's or combinatorial)."""
         return max(self.solver_bound, self.lower)
@@ -160,8 +175,17 @@ class Session:
             self.solver_bound = max(self.solver_bound, value)
 
     def complete(self, chosen: Mapping[str, Placement | None]) -> bool:
-        """Every placeable event has a placement (or leaving events out is allowed)."""
-        return self.options.allow_unscheduled or all(chosen.get(e) is not None for e in self.placeable)
+        """Every placeable event has a placement (or leaving events out is allowed), within ``max_moves``."""
+        if not self.options.allow_unscheduled and any(chosen.get(e) is None for e in self.placeable):
+            return False
+        cap = self.options.max_moves
+        return cap is None or self.moves(chosen) <= cap
+
+    def moves(self, chosen: Mapping[str, Placement | None]) -> int:
+        """How many events of the previous schedule ``chosen`` moves or leaves out (0 without one)."""
+        previous, events = self.data.previous or {}, self.problem.events_by_id
+        return sum(1 for e in previous if (p := chosen.get(e)) is None or
+                   self.data.move_raw(events[e], p.group, p.start) > 0)
 
     def offer(self, chosen: Mapping[str, Placement | None], phase: str) -> bool:
         """Keep ``chosen`` if it is complete and cheaper than the incumbent; report progress."""
@@ -244,7 +268,7 @@ class Session:
         wall = max(0.05, min(time_limit, self.remaining) if not self.options.deterministic else self.remaining)
         params.max_time_in_seconds = wall
         if self.options.deterministic:
-            params.max_deterministic_time = max(0.05, time_limit)
+            params.max_deterministic_time = max(0.05, min(time_limit, self.budget))
 
 
 def _solve_into(solver: cp_model.CpSolver, model: cp_model.CpModel, callback: cp_model.CpSolverSolutionCallback
@@ -313,7 +337,7 @@ def hint_placements(session: Session, hint: Schedule | None) -> dict[str, Placem
         assert assignment.start is not None
         domain, group, begin = session.domains[event_id], group_of[assignment.room], epoch(assignment.start)
         start = next((s for s in domain.starts if s.begin == begin), None)
-        if start is None or group not in domain.groups or (group, start.slot) in domain.forbidden:
+        if start is None or group not in domain.groups or not domain.allowed(group, start.slot):
             continue
         if not occupancy.room_free(group, start) or not occupancy.person_free(domain.event, start):
             continue
@@ -384,7 +408,7 @@ def _solve_whole(session: Session, start: dict[str, Placement | None]) -> None:
     ctx = build_model(session.problem, session.data, session.domains, session.placeable, optional=optional,
                       offset=session.empty_cost)
     ctx.add_hint(start)
-    limit = options.time_limit if options.deterministic else session.remaining
+    limit = session.budget
     portfolio = 1 if options.deterministic else max(1, options.workers)
     status, solver = session.run(ctx.model, time_limit=limit, watch=ctx, whole=True, portfolio=portfolio)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):

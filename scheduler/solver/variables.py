@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import cached_property
 
-from ..grid import occupied_slots
 from ..model import Problem, Room, SideEvent, Slot
 
 
@@ -58,31 +57,36 @@ class Timeline:
         return len(self.slots)
 
     def runs(self, duration: int, fmt: str) -> dict[int, Start]:
-        """Rule 4: every start slot at which an event of this duration and format has a valid run."""
-        key = (duration, fmt)
-        if key not in self._runs:
-            found: dict[int, Start] = {}
-            for index, slot in enumerate(self.slots):
-                day_slots = self.day_slots[slot.day]
-                run = occupied_slots(day_slots, self.position[index], duration, fmt)
-                if run is None or not self._only_run(slot, duration, run):
-                    continue
-                occupied = tuple(self.index_of[s] for s in run)
-                begin = epoch(slot.start)
-                found[index] = Start(index, slot.day, occupied, begin, begin + duration * 60, slot.start)
-            self._runs[key] = found
-        return self._runs[key]
+        """Rule 4: every start slot at which an event of this duration and format has a valid run.
 
-    def _only_run(self, first: Slot, duration: int, run: tuple[Slot, ...]) -> bool:
-        """True when the run is exactly the slots of the day the interval overlaps (rule 4).
-
-        Matters only for grids whose slots overlap each other: an earlier, longer slot that also
-        overlaps the event would make the run not start at the start slot.
+        The run from slot i is every slot of the day that starts before the event ends (slots are in
+        start order); it is valid when each is open to the format, the last ends no earlier than the
+        event, and no earlier slot of the day still runs at the start (grids whose slots overlap):
+        the same rule as ``grid.occupied_slots``, on integer instants, in time linear in the grid.
         """
-        begin = epoch(first.start)
-        end = begin + duration * 60
-        touched = [s for s in self.day_slots[first.day] if epoch(s.start) < end and begin < epoch(s.end)]
-        return tuple(touched) == run
+        key = (duration, fmt)
+        if key in self._runs:
+            return self._runs[key]
+        found: dict[int, Start] = {}
+        for day, day_slots in self.day_slots.items():
+            first, count = self.first_of_day[day], len(day_slots)
+            begins, ends = self.begin[first:first + count], self.end[first:first + count]
+            closed = [0]
+            for slot in day_slots:
+                closed.append(closed[-1] + (fmt not in slot.formats))
+            latest_end = -1  # the latest end of the day's slots before i
+            for i in range(count):
+                begin = begins[i]
+                end = begin + duration * 60
+                k = i
+                while k < count and begins[k] < end:
+                    k += 1
+                if latest_end <= begin and closed[k] == closed[i] and ends[k - 1] >= end:
+                    found[first + i] = Start(first + i, day, tuple(range(first + i, first + k)), begin, end,
+                                             day_slots[i].start)
+                latest_end = max(latest_end, ends[i])
+        self._runs[key] = found
+        return found
 
 
 @dataclass(frozen=True)
@@ -148,18 +152,51 @@ class Domain:
     start_reasons: dict[int, list[tuple[str, object]]] = field(default_factory=dict)
     pair_reasons: dict[tuple[int, int], list[tuple[str, object]]] = field(default_factory=dict)
     guards: dict[tuple[int, int], frozenset[tuple[str, object]]] = field(default_factory=dict)
+    # Rooms closed by unavailability, shared by every event of the same duration and format: start
+    # slot -> the groups open for the whole run from it (None: every group is open at every start).
+    # One table per (duration, format) instead of one set of pairs per event keeps memory flat when
+    # a fine grid meets rooms closed outside their hours.
+    open_at: Mapping[int, tuple[int, ...]] | None = None
+
+    def rooms_at(self, slot: int) -> list[int]:
+        """The event's room groups open for a run from this start slot, by group index."""
+        if self.open_at is None:
+            return self.groups
+        mine = self._group_set
+        return [g for g in self.open_at.get(slot, ()) if g in mine]
+
+    @cached_property
+    def _group_set(self) -> frozenset[int]:
+        return frozenset(self.groups)
+
+    def allowed(self, group: int, slot: int) -> bool:
+        """True when the event may take room group ``group`` at start slot ``slot`` (given a kept start)."""
+        if self.open_at is not None and group not in self.open_at.get(slot, ()):
+            return False
+        return (group, slot) not in self.forbidden
 
     def pairs(self) -> Iterator[tuple[int, Start]]:
-        """Every allowed (group index, start) combination, in a stable order."""
-        for g in self.groups:
-            for start in self.starts:
+        """Every allowed (group index, start) combination, in a stable order (by start, then group)."""
+        for start in self.starts:
+            for g in self.rooms_at(start.slot):
                 if (g, start.slot) not in self.forbidden:
                     yield g, start
 
     @cached_property
     def size(self) -> int:
-        """How many placements the event has (rooms collapsed into groups)."""
-        return sum(1 for _ in self.pairs())
+        """How many placements the event has (rooms collapsed into groups), counted without listing them."""
+        if not self.groups:
+            return 0
+        if self.open_at is None:
+            count = len(self.groups) * len(self.starts)
+        else:
+            mine = self._group_set
+            count = sum(len(mine.intersection(self.open_at.get(s.slot, ()))) for s in self.starts)
+        if self.forbidden:
+            slots = {s.slot for s in self.starts}
+            count -= sum(1 for g, slot in self.forbidden if slot in slots and g in self._group_set
+                         and (self.open_at is None or g in self.open_at.get(slot, ())))
+        return count
 
     @property
     def empty(self) -> bool:
