@@ -137,14 +137,21 @@ def load_with_scenario(data: Path | None, scenario_path: Path | None) -> tuple[P
 @cli.command()
 @data_argument
 @scenario_option
+@click.option("--allow-unscheduled", is_flag=True,
+              help="Report what cannot be placed as warnings (what solve --allow-unscheduled leaves out); exit 0.")
 @handle_errors
-def validate(data: Path | None, scenario_path: Path | None) -> None:
-    """Load a meeting, report every input error at once, and print a short summary.
+def validate(data: Path | None, scenario_path: Path | None, allow_unscheduled: bool) -> None:
+    """Load a meeting, report every input error at once, print a summary, then what no schedule can satisfy.
 
-    DATA is a meeting folder or .xlsx workbook (default: the shipped CCPCJ 31 meeting).
+    DATA is a meeting folder or .xlsx workbook (default: the shipped CCPCJ 31 meeting). After the
+    summary, quick checks that need no solver (seats, pins, remote speakers' hours, people's time,
+    room demand against supply) name every event that cannot be placed, with a fix. Exits 2 on bad
+    input, 1 when a check proves that no schedule places every event (0 with --allow-unscheduled,
+    which reports the findings as warnings), else 0; only solve can prove that a schedule exists.
 
     Example: scheduler validate data/ccpcj31 --scenario examples/scenarios/late-requests.toml
     """
+    from .presolve import format_findings, presolve
     from .summary import format_summary, summarize
 
     problem, scenario = load_with_scenario(data, scenario_path)
@@ -155,6 +162,14 @@ def validate(data: Path | None, scenario_path: Path | None) -> None:
         click.echo(f"scenario {scenario.name}:")
         for line in describe(scenario):
             click.echo(f"  {line}")
+    findings = presolve(problem, allow_unscheduled=allow_unscheduled)
+    if not findings:
+        click.echo("checks:   no obstacle found before solving")
+        return
+    for line in format_findings(findings):
+        click.echo(line)
+    if any(finding.blocking for finding in findings):
+        sys.exit(1)
 
 
 @cli.command()
@@ -356,7 +371,7 @@ def solve(data: Path | None, out: Path, time_limit: float, seed: int, workers: i
     from .export.feeds import load_previous
     from .load.schedule import read_schedule
     from .output import write_tree_atomic
-    from .publish import publication_files, publication_time
+    from .publish import publication_files, publication_seconds, publication_time
     from .report import progress_printer, solve_summary
     from .solver import SolveOptions
     from .solver import solve as solve_problem
@@ -369,7 +384,7 @@ def solve(data: Path | None, out: Path, time_limit: float, seed: int, workers: i
     before = read_schedule(previous / "schedule.csv", problem, ignore_unknown=True) if previous is not None else None
     options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, allow_unscheduled=allow_unscheduled,
                            progress=None if quiet else progress_printer(lambda line: click.echo(line, err=True)),
-                           previous=before, max_moves=max_moves)
+                           previous=before, max_moves=max_moves, reserve=publication_seconds(problem))
     if not quiet:
         click.echo(f"solving {len(problem.events)} events (time limit {time_limit:g} s, {workers} workers)", err=True)
     schedule = solve_problem(problem, options)

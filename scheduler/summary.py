@@ -45,34 +45,40 @@ class MeetingSummary:
         return self.virtual_demand / self.virtual_supply if self.virtual_supply else float("inf")
 
 
-def _min_slots(problem: Problem, event: SideEvent) -> int:
-    """The fewest grid slots any valid run for this event occupies (0 if none exists)."""
-    best = 0
-    for day_slots in problem.slots_by_day.values():
-        for index in range(len(day_slots)):
-            run = occupied_slots(day_slots, index, event.duration, event.format)
-            if run and (best == 0 or len(run) < best):
-                best = len(run)
-    return best
+def _min_slots(problem: Problem, event: SideEvent, cache: dict[tuple[int, str], int]) -> int:
+    """The fewest grid slots any valid run for this event occupies (0 if none exists); cached per kind of event."""
+    key = (event.duration, event.format)
+    if key not in cache:
+        best = 0
+        for day_slots in problem.slots_by_day.values():
+            for index in range(len(day_slots)):
+                run = occupied_slots(day_slots, index, event.duration, event.format)
+                if run and (best == 0 or len(run) < best):
+                    best = len(run)
+        cache[key] = best
+    return cache[key]
 
 
-def _slot_open(problem: Problem, slot: Slot, formats: frozenset[str], room_id: str) -> bool:
-    """True when some format of ``formats`` may run in ``room_id`` during ``slot``."""
-    open_formats = set(slot.formats & formats)
+def _open_formats(problem: Problem, slot: Slot) -> frozenset[str]:
+    """The formats ``slot`` is open to, less those a blocked period overlapping it stops."""
+    formats = set(slot.formats)
     for period in problem.blocked:
         if overlaps(slot.start, slot.end, period.start, period.end):
-            open_formats -= period.formats
-    if not open_formats:
-        return False
-    return not any(
-        u.kind == "room" and u.id == room_id and overlaps(slot.start, slot.end, u.start, u.end)
-        for u in problem.unavailability
-    )
+            formats -= period.formats
+    return frozenset(formats)
 
 
 def _supply(problem: Problem, rooms: list, formats: frozenset[str]) -> int:
-    """Room-slots open to ``formats`` in ``rooms``."""
-    return sum(1 for room in rooms for slot in problem.slots if _slot_open(problem, slot, formats, room.id))
+    """Room-slots open to ``formats`` in ``rooms``: open slots where the room is not unavailable."""
+    open_slots = [slot for slot in problem.slots if _open_formats(problem, slot) & formats]
+    closed: dict[str, list[tuple[datetime, datetime]]] = {}
+    for item in problem.unavailability:
+        if item.kind == "room":
+            closed.setdefault(item.id, []).append((item.start, item.end))
+    return sum(
+        1 for room in rooms for slot in open_slots
+        if not any(overlaps(slot.start, slot.end, start, end) for start, end in closed.get(room.id, ()))
+    )
 
 
 def summarize(problem: Problem) -> MeetingSummary:
@@ -84,6 +90,7 @@ def summarize(problem: Problem) -> MeetingSummary:
     offsets = [reference.astimezone(s.tz).utcoffset().total_seconds() / 3600 for s in remote]
     physical = [r for r in problem.rooms if not r.is_virtual]
     virtual = [r for r in problem.rooms if r.is_virtual]
+    runs: dict[tuple[int, str], int] = {}
     return MeetingSummary(
         events_by_format={fmt: by_format.get(fmt, 0) for fmt in FORMATS},
         private_events=sum(1 for e in problem.events if not e.is_public),
@@ -94,9 +101,9 @@ def summarize(problem: Problem) -> MeetingSummary:
         remote_speakers=len(remote),
         remote_zones=zones,
         utc_offsets=(min(offsets), max(offsets)) if offsets else None,
-        physical_demand=sum(_min_slots(problem, e) for e in problem.events if e.format in PHYSICAL_FORMATS),
+        physical_demand=sum(_min_slots(problem, e, runs) for e in problem.events if e.format in PHYSICAL_FORMATS),
         physical_supply=_supply(problem, physical, PHYSICAL_FORMATS),
-        virtual_demand=sum(_min_slots(problem, e) for e in problem.events if e.format == "virtual"),
+        virtual_demand=sum(_min_slots(problem, e, runs) for e in problem.events if e.format == "virtual"),
         virtual_supply=_supply(problem, virtual, frozenset({"virtual"})),
     )
 

@@ -26,6 +26,7 @@ class Occupancy:
         self.busy: dict[tuple[str, str], list[tuple[int, int, str]]] = {}
         self.topic: Counter = Counter()
         self.crowd: Counter = Counter()
+        self.full: dict[int, set[int]] = {}  # room group -> slots where all its rooms are taken
 
     def add(self, event: SideEvent, placement: Placement) -> None:
         """Record ``event`` at ``placement``."""
@@ -40,8 +41,14 @@ class Occupancy:
             self.busy[person] = [item for item in self.busy[person] if item[2] != event.id]
 
     def _count(self, event: SideEvent, placement: Placement, sign: int) -> None:
+        size = self.data.groups[placement.group].size
+        full = self.full.setdefault(placement.group, set())
         for slot in placement.start.occupied:
             self.used[(placement.group, slot)] += sign
+            if self.used[(placement.group, slot)] >= size:
+                full.add(slot)
+            else:
+                full.discard(slot)
             self.crowd[slot] += sign
             for topic in self.data.topics[event.id]:
                 self.topic[(topic, slot)] += sign
@@ -56,8 +63,8 @@ class Occupancy:
 
     def room_free(self, group: int, start: Start) -> bool:
         """The room group still has a room in every slot ``start`` occupies."""
-        size = self.data.groups[group].size
-        return all(self.used[(group, slot)] < size for slot in start.occupied)
+        full = self.full.get(group)
+        return full is None or full.isdisjoint(start.occupied)
 
     def start_delta(self, event: SideEvent, start: Start) -> int:
         """Weighted cost of ``event`` at ``start`` given what is placed: own terms, clashes, crowding."""
@@ -83,8 +90,11 @@ def best_placement(occupancy: Occupancy, domain: Domain, rng: random.Random | No
             continue
         if not occupancy.person_free(event, start):
             continue
+        opened = domain.open_at.get(start.slot, ()) if domain.open_at is not None else None
         for group in rooms:
-            if not domain.allowed(group, start.slot) or not occupancy.room_free(group, start):
+            if opened is not None and group not in opened:  # domain.allowed, inlined: the hot loop
+                continue
+            if (group, start.slot) in domain.forbidden or not occupancy.room_free(group, start):
                 continue
             cost = delta + data.place_cost(event, group, start) + (rng.random() * 0.5 if rng else 0.0)
             key = (cost, start.slot, group)

@@ -45,6 +45,7 @@ class CostData:
         self.topics = {e.id: tuple(sorted(set(e.topics))) for e in problem.events}
         self._start_raw: dict[tuple[str, int], dict[str, int]] = {}
         self._room_raw: dict[tuple[str, int], dict[str, int]] = {}
+        self._dependent: dict[str, bool] = {}
         self.comfort_cache: dict[tuple[str, int, int], bool] = {}
         # event id -> its previous assignment, for the events of the problem that were scheduled
         self.previous: dict[str, Assignment] | None = None
@@ -86,7 +87,17 @@ class CostData:
 
     def start_cost(self, event: SideEvent, start: Start) -> int:
         """Weighted cost of the start-dependent terms of placing ``event`` at ``start``."""
+        if not self.start_dependent(event):
+            return 0
         return sum(self.weights[name] * value for name, value in self.start_raw(event, start).items())
+
+    def start_dependent(self, event: SideEvent) -> bool:
+        """False when no start-dependent term can be non-zero (no preferences, no remote speaker): the
+        greedy start and local search then skip the cost lookups for each of the event's starts."""
+        if event.id not in self._dependent:
+            remote = any(getattr(self.problem.speakers_by_id.get(s), "remote", False) for s in event.speakers)
+            self._dependent[event.id] = bool(event.preferred_days or event.preferred_starts or remote)
+        return self._dependent[event.id]
 
     def room_cost(self, event: SideEvent, group: int) -> int:
         """Weighted cost of the room-dependent terms of placing ``event`` in room group ``group``."""

@@ -71,6 +71,7 @@ class SolveOptions:
     hint: Schedule | None = None
     previous: Schedule | None = None
     max_moves: int | None = None
+    reserve: float = 0.0  # seconds of the time limit kept for the caller's work after solving (outputs)
 
     def as_dict(self) -> dict[str, Any]:
         """The options as plain values, for the schedule's metadata (re-plan options only when re-planning)."""
@@ -136,7 +137,7 @@ class Session:
     @property
     def remaining(self) -> float:
         """Seconds left of the time limit, less a reserve for building the Schedule afterwards."""
-        reserve = min(1.0, 0.02 * self.options.time_limit) + len(self.problem.events) / 5000
+        reserve = min(1.0, 0.02 * self.options.time_limit) + len(self.problem.events) / 5000 + self.options.reserve
         return self.options.time_limit - reserve - self.elapsed
 
     @property
