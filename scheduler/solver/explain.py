@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
+from ..errors import InfeasibleError
 from ..grid import speaker_window
 from ..model import Problem, SideEvent
 from .build import build_model, people
@@ -155,8 +156,19 @@ def left_out_reason(session: Session, event_id: str) -> str:
     return f"left out for {kind} competing for {what}: {shown}{more} (its priority: {event.priority})"
 
 
+# Above this many (event, room group, start) combinations before the guardable rules prune them, the
+# model with one assumption literal per rule instance gets too big to build and solve within seconds
+# (FOSDEM 2026: 7 GB and two minutes): such meetings are explained by the pre-solve checks and a solve.
+EXPLAIN_MAX_PLACEMENTS = 60_000
+
+
 def explain(problem: Problem, *, time_limit: float = 10.0) -> list[str]:
-    """Reasons why no schedule exists, in planner words; [] when a schedule does exist."""
+    """Reasons why no schedule exists, in planner words; [] when a schedule does exist.
+
+    Ends within ``time_limit`` seconds: what is not decided by then is said so, with what was found.
+    """
+    from ..presolve import presolve
+
     clock = time.perf_counter()
     timeline = Timeline(problem)
     groups = room_groups(problem, split=True)
@@ -164,19 +176,43 @@ def explain(problem: Problem, *, time_limit: float = 10.0) -> list[str]:
     lines = [describe_empty(problem, groups, d) for _, d in sorted(domains.items()) if d.empty]
     if lines:
         return lines
+    # the pre-solve checks' findings come first: each is a proof in one sentence, with its fix
+    found = [f"{f.message} (fix: {f.fix})" for f in presolve(problem) if f.blocking]
+    combinations = sum(len(d.all_starts) * len(d.groups) for d in domains.values())
+    if combinations > EXPLAIN_MAX_PLACEMENTS:
+        return found or _explain_by_solving(problem, time_limit - (time.perf_counter() - clock))
     guarded = compute_domains(problem, timeline, groups, guardable=GUARDABLE)
     ctx = build_model(problem, CostData(problem, timeline, groups), guarded, [e.id for e in problem.events],
                       explain=True, objective=False)
     keys = sorted(ctx.assumptions, key=repr)
-    core = _conflict(ctx.model, ctx.assumptions, keys, max(0.5, time_limit - (time.perf_counter() - clock)))
+    core = _conflict(ctx.model, ctx.assumptions, keys, max(0.1, time_limit - (time.perf_counter() - clock)))
     if core is None:
-        return []
+        return found  # empty unless a check's condition holds although CP-SAT places every event
     if not core:
-        return ["the search for the conflicting rules ran out of time; the meeting is too tight to place "
-                "every event (try --allow-unscheduled to see which events are left out)"]
+        return found or ["the search for the conflicting rules ran out of time; the meeting is too tight to place "
+                         "every event (try --allow-unscheduled to see which events are left out)"]
     remaining = time_limit - (time.perf_counter() - clock)
-    core = _shrink(ctx.model, ctx.assumptions, core, deadline=time.perf_counter() + max(0.5, remaining))
-    return render(problem, timeline, groups, domains, core)
+    shrunk = _shrink(ctx.model, ctx.assumptions, core, deadline=time.perf_counter() + max(0.1, remaining))
+    lines = [*found, *render(problem, timeline, groups, domains, shrunk)]
+    if time.perf_counter() - clock >= time_limit:
+        lines.append("(time ran out before this set was shown to be minimal: some of these may not be needed)")
+    return lines
+
+
+def _explain_by_solving(problem: Problem, time_limit: float) -> list[str]:
+    """A meeting too big for the rule-by-rule search: try to place every event within the time left."""
+    from .run import NoScheduleFound, SolveOptions, solve
+
+    try:
+        solve(problem, SolveOptions(time_limit=max(0.5, time_limit), explain=False, first=True))
+    except NoScheduleFound:
+        return [f"no schedule was found within the {max(0.5, time_limit):.0f} s left and no rule was shown to "
+                "conflict (the meeting is too large for a rule-by-rule search); allow more time with "
+                "--time-limit, or run solve --allow-unscheduled to see which events are left out"]
+    except InfeasibleError as error:
+        return [*error.explanation, "(the meeting is too large to name the conflicting rules one by one; "
+                "solve --allow-unscheduled shows which events are left out)"]
+    return []
 
 
 def _solve_with(model: cp_model.CpModel, literals: Sequence[cp_model.IntVar], limit: float

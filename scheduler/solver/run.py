@@ -72,6 +72,8 @@ class SolveOptions:
     previous: Schedule | None = None
     max_moves: int | None = None
     reserve: float = 0.0  # seconds of the time limit kept for the caller's work after solving (outputs)
+    explain: bool = True  # when the model proves that no schedule exists, search for the conflicting rules
+    first: bool = False  # stop at the first complete schedule (explain only asks whether one exists)
 
     def as_dict(self) -> dict[str, Any]:
         """The options as plain values, for the schedule's metadata (re-plan options only when re-planning)."""
@@ -159,7 +161,7 @@ class Session:
     @property
     def done(self) -> bool:
         """True when the incumbent is as cheap as a valid lower bound: it is optimal, stop searching."""
-        return self.total is not None and self.total <= self.bound
+        return self.total is not None and (self.total <= self.bound or self.options.first)
 
     @property
     def out_of_time(self) -> bool:
@@ -224,31 +226,13 @@ class Session:
         runs = []
         for index in range(max(1, portfolio)):
             solver = cp_model.CpSolver()
-            self._configure(solver, time_limit, seed=self.options.seed + index,
+            self.configure(solver, time_limit, seed=self.options.seed + index,
                             workers=1 if portfolio > 1 else workers or self.options.workers, lp=lp)
             callback = _Progress(self, watch, base or {}, whole) if watch is not None else None
             runs.append((solver, model if index == 0 else model.clone(), callback, [], []))
-        finished = threading.Semaphore(0)
-        for solver, copy, callback, result, failure in runs:
-            threading.Thread(target=_solve_into, args=(solver, copy, callback, result, failure, finished),
-                             daemon=True).start()
-        # Wait on a semaphore, not Thread.join: Ctrl-C inside join can mark a running thread as ended.
-        while not all(result or failure for _, _, _, result, failure in runs):
-            try:
-                finished.acquire(timeout=0.05)
-                done = [result[0] for _, _, _, result, _ in runs if result]
-                if any(status in (cp_model.OPTIMAL, cp_model.INFEASIBLE) for status in done) or self.done \
-                        or self.remaining <= 0:
-                    for solver, *_ in runs:
-                        solver.stop_search()
-            except KeyboardInterrupt:
-                self.interrupted = True
-                for solver, *_ in runs:
-                    solver.stop_search()
-        for *_, failure in runs:
-            if failure:
-                raise failure[0]
-        outcomes = [(result[0], solver) for solver, _, _, result, _ in runs]
+        statuses = self.race([(solver, copy, callback) for solver, copy, callback, _, _ in runs],
+                             stop_on_proof=True)
+        outcomes = [(status, solver) for status, (solver, *_) in zip(statuses, runs, strict=True)]
         self.dtime_used += max(solver.deterministic_time for _, solver in outcomes)
         status, solver = min(outcomes, key=_rank)
         if whole and status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
@@ -256,8 +240,49 @@ class Session:
                              else math.inf)
         return status, solver
 
-    def _configure(self, solver: cp_model.CpSolver, time_limit: float, *, seed: int, workers: int,
-                   lp: bool) -> None:
+    def race(self, runs: list[tuple[cp_model.CpSolver, cp_model.CpModel, cp_model.CpSolverSolutionCallback | None]],
+             *, stop_on_proof: bool = False) -> list[int]:
+        """Solve each (solver, model, callback) in its own thread and wait for all; their statuses.
+
+        Every search is stopped when time is up or the incumbent is optimal, and with
+        ``stop_on_proof`` when one of them proves its model. Ctrl-C, wherever it lands while waiting,
+        stops them all and is remembered; this returns only once no thread runs any more, so no
+        callback outlives the objects it reads.
+        """
+        results: list[list[int]] = [[] for _ in runs]
+        failures: list[list[BaseException]] = [[] for _ in runs]
+        finished = threading.Semaphore(0)
+        started = 0
+        while True:
+            try:
+                while started < len(runs):
+                    solver, model, callback = runs[started]
+                    threading.Thread(target=_solve_into, daemon=True, args=(
+                        solver, model, callback, results[started], failures[started], finished)).start()
+                    started += 1
+                if all(result or failure for result, failure in zip(results, failures, strict=True)):
+                    break
+                # a semaphore, not Thread.join: Ctrl-C inside join can mark a running thread as ended
+                finished.acquire(timeout=0.05)
+                proven = stop_on_proof and any(r and r[0] in (cp_model.OPTIMAL, cp_model.INFEASIBLE) for r in results)
+                if proven or self.done or self.remaining <= 0:
+                    for solver, *_ in runs[:started]:
+                        solver.stop_search()
+            except KeyboardInterrupt:
+                self.interrupted = True
+                for solver, *_ in runs[:started]:
+                    solver.stop_search()
+                if started < len(runs):
+                    runs = runs[:started]  # the others never start
+                    results, failures = results[:started], failures[:started]
+        for failure in failures:
+            if failure:
+                raise failure[0]
+        return [result[0] for result in results]
+
+    def configure(self, solver: cp_model.CpSolver, time_limit: float, *, seed: int, workers: int,
+                  lp: bool) -> None:
+        """Set a solver's limits (never past the session's time), seed, workers and search strategy."""
         params = solver.parameters
         params.num_workers = workers
         params.random_seed = seed
@@ -415,6 +440,8 @@ def _solve_whole(session: Session, start: dict[str, Placement | None]) -> None:
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         session.offer(ctx.decode(solver), "cp-sat")
     elif status == cp_model.INFEASIBLE:
+        if not options.explain:
+            raise InfeasibleError(["CP-SAT proved that the hard rules leave no way to place every event"])
         raise InfeasibleError(explain(session.problem, time_limit=max(0.5, session.remaining)))
 
 

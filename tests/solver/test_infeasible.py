@@ -22,7 +22,10 @@ def test_speaker_pinned_into_two_events_at_once() -> None:
                     event("E9", speakers=("S12",), start=at("10:00"), attendance=100),
                     event("E1")], [speaker("S12")])
     lines = _reasons(prob)
-    assert lines == ["speaker S12 is pinned into E3 and E9, both at 2022-05-17 10:00"]
+    # the pre-solve check's sentence with its fix, then the minimal conflict of rule instances
+    assert lines[0].startswith("Speaker Speaker S12 (S12) would be in E3 “Event E3” and E9 “Event E9” at once")
+    assert "(fix: " in lines[0]
+    assert lines[1:] == ["speaker S12 is pinned into E3 and E9, both at 2022-05-17 10:00"]
 
 
 def test_remote_speaker_whose_hours_exclude_every_slot() -> None:

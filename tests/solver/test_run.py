@@ -58,8 +58,8 @@ def test_one_worker_and_a_seed_give_identical_output() -> None:
 def test_decomposed_search_is_valid_and_reproducible(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(run_module, "MONOLITHIC_MAX_PLACEMENTS", 0)
     prob = generate_construction(60, 2).problem
-    first = solve(prob, SolveOptions(time_limit=1, workers=1, seed=1))
-    second = solve(prob, SolveOptions(time_limit=1, workers=1, seed=1))
+    first = solve(prob, SolveOptions(time_limit=5, workers=1, seed=1))
+    second = solve(prob, SolveOptions(time_limit=5, workers=1, seed=1))
     assert first.metadata["method"] == "decomposed"
     assert check(prob, first) == []
     assert total(prob, first) == first.metadata["objective"]
