@@ -21,6 +21,8 @@ how many moves are needed. Each moved event gets a reason in ``metadata["moves"]
 from __future__ import annotations
 
 import random
+import threading
+import time
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -31,13 +33,13 @@ from ..model import Problem, Schedule
 from ..moves import describe_moves, move_reason
 from .build import ModelContext, build_model, people
 from .greedy import Occupancy, greedy
-from .run import MONOLITHIC_MAX_PLACEMENTS, NoScheduleFound, Session, SolveOptions, _schedule
+from .run import MONOLITHIC_MAX_PLACEMENTS, NoScheduleFound, Session, SolveOptions, _schedule, refuse_impossible
 from .variables import Placement, epoch
 
 LEVELS = ("local", "days", "all")  # the neighbourhoods tried in turn, widest last
 
 
-def replan(problem: Problem, options: SolveOptions) -> Schedule:
+def replan(problem: Problem, options: SolveOptions, stop: threading.Event | None = None) -> Schedule:
     """Re-plan ``problem`` close to ``options.previous``: the fewest, cheapest moves the hard rules allow.
 
     Raises UsageError without a previous schedule, InfeasibleError when no schedule exists (or none
@@ -49,7 +51,9 @@ def replan(problem: Problem, options: SolveOptions) -> Schedule:
         raise UsageError("--max-moves needs --previous: an earlier schedule to stay close to")
     if options.max_moves is not None and options.max_moves < 0:
         raise UsageError(f"--max-moves must be 0 or more, got {options.max_moves}")
-    session = Session(problem, options)
+    started = time.perf_counter()
+    refuse_impossible(problem, options)
+    session = Session(problem, options, started, stop)
     empty = sorted(e for e, d in session.domains.items() if d.empty)
     reasons = {e: describe_empty(problem, session.groups, session.domains[e]) for e in empty}
     if empty and not options.allow_unscheduled:

@@ -9,9 +9,11 @@ improve it by large-neighbourhood search over day windows and topics (``lns.py``
 from __future__ import annotations
 
 import math
+import signal
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,10 +103,12 @@ class NoScheduleFound(InfeasibleError):
 class Session:
     """The state of one solve: problem data, clock, best schedule so far, progress reporting."""
 
-    def __init__(self, problem: Problem, options: SolveOptions) -> None:
+    def __init__(self, problem: Problem, options: SolveOptions, started: float | None = None,
+                 stop: threading.Event | None = None) -> None:
         self.problem = problem
         self.options = options
-        self.clock = time.perf_counter()
+        self.stop = stop or threading.Event()  # set by Ctrl-C (see interrupts_stop): end the search
+        self.clock = time.perf_counter() if started is None else started
         self.timeline = Timeline(problem)
         # a re-plan sees every room on its own: a move of room costs, even between twin rooms
         self.groups = room_groups(problem, split=options.previous is not None)
@@ -127,9 +131,18 @@ class Session:
             self.lower += combinatorial_bound(self.data, {e: self.domains[e] for e in self.placeable},
                                               allow_unscheduled=options.allow_unscheduled).value
         self.first_solution: float | None = None
-        self.interrupted = False
         self.dtime_used = 0.0
         self.reported = math.inf  # the best objective sent to the progress callback
+
+    @property
+    def interrupted(self) -> bool:
+        """True once Ctrl-C was pressed: every phase ends and the best schedule so far is kept."""
+        return self.stop.is_set()
+
+    @interrupted.setter
+    def interrupted(self, value: bool) -> None:
+        if value:
+            self.stop.set()
 
     @property
     def elapsed(self) -> float:
@@ -265,7 +278,7 @@ class Session:
                 # a semaphore, not Thread.join: Ctrl-C inside join can mark a running thread as ended
                 finished.acquire(timeout=0.05)
                 proven = stop_on_proof and any(r and r[0] in (cp_model.OPTIMAL, cp_model.INFEASIBLE) for r in results)
-                if proven or self.done or self.remaining <= 0:
+                if proven or self.done or self.remaining <= 0 or self.interrupted:
                     for solver, *_ in runs[:started]:
                         solver.stop_search()
             except KeyboardInterrupt:
@@ -378,15 +391,39 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Schedule:
     Raises InfeasibleError (with the reasons) when no schedule exists, and NoScheduleFound (also
     exit code 1) when the time limit ends before any schedule was found.
     """
+    options = options or SolveOptions()
+    stop = threading.Event()
+    with interrupts_stop(stop):
+        if options.previous is not None or options.max_moves is not None:
+            from .replan import replan
+
+            return replan(problem, options, stop)
+        return _solve(problem, options, stop)
+
+
+@contextmanager
+def interrupts_stop(stop: threading.Event) -> Iterator[None]:
+    """While solving in the main thread, Ctrl-C sets ``stop`` instead of raising KeyboardInterrupt, so
+    that it can land anywhere (building, greedy, a search) and the best schedule so far is still kept."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _solve(problem: Problem, options: SolveOptions, stop: threading.Event) -> Schedule:
+    """``solve`` without re-planning, Ctrl-C setting ``stop``."""
     from .explain import describe_empty, left_out_reason
     from .lns import improve
 
-    options = options or SolveOptions()
-    if options.previous is not None or options.max_moves is not None:
-        from .replan import replan
-
-        return replan(problem, options)
-    session = Session(problem, options)
+    started = time.perf_counter()
+    refuse_impossible(problem, options)
+    session = Session(problem, options, started, stop)
     empty = [e for e, d in session.domains.items() if d.empty]
     reasons = {e: describe_empty(problem, session.groups, session.domains[e]) for e in sorted(empty)}
     if empty and not options.allow_unscheduled:
@@ -421,6 +458,17 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Schedule:
         if event_id not in reasons:
             reasons[event_id] = left_out_reason(session, event_id)
     return _schedule(session, chosen, method, build_seconds, {e: reasons[e] for e in left_out})
+
+
+def refuse_impossible(problem: Problem, options: SolveOptions) -> None:
+    """Raise InfeasibleError at once when a pre-solve check proves that no schedule places every event."""
+    from ..presolve import presolve
+
+    if options.allow_unscheduled:
+        return
+    findings = [f for f in presolve(problem) if f.blocking]
+    if findings:
+        raise InfeasibleError([f"{f.message} (fix: {f.fix})" for f in findings])
 
 
 def _solve_whole(session: Session, start: dict[str, Placement | None]) -> None:

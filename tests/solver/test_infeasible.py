@@ -21,19 +21,24 @@ def test_speaker_pinned_into_two_events_at_once() -> None:
     prob = problem([event("E3", speakers=("S12",), start=at("10:00")),
                     event("E9", speakers=("S12",), start=at("10:00"), attendance=100),
                     event("E1")], [speaker("S12")])
-    lines = _reasons(prob)
-    # the pre-solve check's sentence with its fix, then the minimal conflict of rule instances
+    lines = _reasons(prob)  # solve refuses at once, on the pre-solve check, with its fix
+    assert len(lines) == 1
     assert lines[0].startswith("Speaker Speaker S12 (S12) would be in E3 “Event E3” and E9 “Event E9” at once")
     assert "(fix: " in lines[0]
-    assert lines[1:] == ["speaker S12 is pinned into E3 and E9, both at 2022-05-17 10:00"]
+    # explain adds the minimal conflict of rule instances
+    assert explain(prob, time_limit=10) == [lines[0], "speaker S12 is pinned into E3 and E9, both at 2022-05-17 10:00"]
 
 
 def test_remote_speaker_whose_hours_exclude_every_slot() -> None:
     # 09:00-12:50 in Vienna is 00:00-03:50 in Los Angeles, outside 07:00-22:00.
     la = speaker("S12", timezone="America/Los_Angeles", remote=True)
-    lines = _reasons(problem([event("E4", format="hybrid", speakers=("S12",)), event("E5")], [la]))
+    prob = problem([event("E4", format="hybrid", speakers=("S12",)), event("E5")], [la])
+    lines = _reasons(prob)
     assert len(lines) == 1
-    assert "speaker S12 (America/Los_Angeles, 07:00-22:00) can attend no slot of E4's format" in lines[0]
+    assert lines[0].startswith("Remote speaker Speaker S12 (S12) takes part 07:00-22:00 America/Los_Angeles time, "
+                               "but no valid start of the 50-minute")
+    assert explain(prob) == ["speaker S12 (America/Los_Angeles, 07:00-22:00) can attend no slot of E4's format "
+                             "(E4 (hybrid, 50 min))"]
 
 
 def test_event_larger_than_every_room_of_its_kind() -> None:
