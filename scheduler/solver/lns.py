@@ -93,12 +93,13 @@ def tighten_bound(session: Session) -> None:
 
     Skipped when the time left is shorter than it takes (about 3 ms per event, measured on 38C3).
     """
-    if session.remaining < len(session.placeable) / 300:
+    if session.bounded or session.remaining < len(session.placeable) / 300:
         return
+    session.bounded = True
     found = combinatorial_bound(session.data, {e: session.domains[e] for e in session.placeable},
                                 allow_unscheduled=session.options.allow_unscheduled,
                                 coupled=len(session.placeable) <= COUPLED_MAX_EVENTS).value
-    session.lower = max(session.lower, found + session.empty_cost)
+    session.lower = max(session.lower, found + session.empty_cost + session.moved_floor)
     session.report("lns")
 
 

@@ -124,12 +124,16 @@ class Session:
         self.empty_cost = sum(self.data.unscheduled_cost(d.event) + self.data.weights["moved"] *
                               self.data.unplaced_move_raw(d.event) for d in self.domains.values() if d.empty)
         self.moved_floor = 0  # a re-plan's floor on the moved term of the placeable events (replan.py)
-        # The combinatorial bound (bound.py) costs ~1 s at 1,000 events: on large meetings it is
-        # computed after the first schedule (lns.tighten_bound), so it never delays it.
+        # The combinatorial bound (bound.py) costs ~1 s at 1,000 events and ~3 s on a fine grid of a
+        # long meeting (DebConf 23, 1,488 slots): only on small models is it computed before the first
+        # schedule; elsewhere after it (lns.tighten_bound), so it never delays it.
         self.lower = self.empty_cost
-        if len(self.placeable) <= COUPLED_BOUND_MAX_EVENTS:
+        self.bounded = False  # the combinatorial bound is in ``lower``
+        size = sum(self.domains[e].size for e in self.placeable)
+        if len(self.placeable) <= COUPLED_BOUND_MAX_EVENTS and size <= MONOLITHIC_MAX_PLACEMENTS:
             self.lower += combinatorial_bound(self.data, {e: self.domains[e] for e in self.placeable},
                                               allow_unscheduled=options.allow_unscheduled).value
+            self.bounded = True
         self.first_solution: float | None = None
         self.dtime_used = 0.0
         self.reported = math.inf  # the best objective sent to the progress callback
@@ -419,7 +423,7 @@ def interrupts_stop(stop: threading.Event) -> Iterator[None]:
 def _solve(problem: Problem, options: SolveOptions, stop: threading.Event) -> Schedule:
     """``solve`` without re-planning, Ctrl-C setting ``stop``."""
     from .explain import describe_empty, left_out_reason
-    from .lns import improve
+    from .lns import improve, tighten_bound
 
     started = time.perf_counter()
     refuse_impossible(problem, options)
@@ -438,6 +442,8 @@ def _solve(problem: Problem, options: SolveOptions, stop: threading.Event) -> Sc
         session.offer(start, "greedy")
         size = sum(session.domains[e].size for e in session.placeable)
         if size <= MONOLITHIC_MAX_PLACEMENTS:
+            if session.incumbent is not None and not session.out_of_time:
+                tighten_bound(session)
             _solve_whole(session, start)
         else:
             method = "decomposed"
