@@ -37,6 +37,30 @@ RESTARTS = 4
 # The per-topic flows of the bound take ~1 s at 1,000 events but ~10 s at 3,000 for a 0.2 % tighter
 # bound (benchmarks/README.md): above this size the bound keeps only its separate sums.
 COUPLED_MAX_EVENTS = 1500
+# A sub-model over more placement literals than this takes seconds to build and gigabytes to solve
+# (38C3 re-planned, 72 rooms told apart, a 5-minute grid: 1.4 M literals for 80 events of one day):
+# neighbourhoods are cut down to fit, so each sub-solve stays within a few seconds at any grain.
+SUB_MAX_PLACEMENTS = 40_000
+BLOCKER_SAMPLE = 20  # missing events whose blockers are counted per repair round
+
+
+def fit(session: Session, free: Collection[str], days: Collection[date] | None, *, keep: Collection[str] = (),
+        budget: int = SUB_MAX_PLACEMENTS) -> set[str]:
+    """The ``keep`` events, then as many of ``free`` (in a seeded random order) as fit ``budget`` literals.
+
+    An event's literals within ``days`` are estimated as its domain's size times the share of the
+    meeting's days it may use.
+    """
+    share = 1.0 if days is None else len(days) / max(1, len(session.timeline.day_slots))
+    kept, used = set(keep), sum(session.domains[e].size * share for e in keep)
+    rest = sorted(set(free) - kept)
+    random.Random(session.options.seed + len(rest)).shuffle(rest)
+    for event_id in rest:
+        cost = session.domains[event_id].size * share
+        if used + cost <= budget:
+            kept.add(event_id)
+            used += cost
+    return kept
 
 
 def overhead(session: Session, literals: int) -> float:
@@ -129,10 +153,10 @@ def repair(session: Session, chosen: dict[str, Placement | None]) -> dict[str, P
     size = START_SIZE
     while (missing := unplaced(session, chosen)) and session.budget > 0.2 and not session.interrupted:
         count: Counter = Counter()
-        for event_id in missing:
+        for event_id in missing[:BLOCKER_SAMPLE]:
             count.update(_blockers(session, chosen, event_id))
         ranked = sorted(count, key=lambda e: (-count[e], e))
-        free = set(missing) | set(ranked[:size])
+        free = fit(session, ranked[:size], None, keep=missing)
         fixed = {e: p for e, p in chosen.items() if e not in free}
         ctx = build_model(session.problem, session.data, session.domains, free, fixed, optional=missing,
                           objective=False)
@@ -271,6 +295,9 @@ def search(session: Session) -> None:
             break
         contexts = []
         for free, days in parts:
+            free = fit(session, free, days)
+            if not free:
+                continue
             fixed = {e: p for e, p in chosen.items() if e not in free}
             optional = sorted(free) if session.options.allow_unscheduled else ()
             ctx = build_model(session.problem, session.data, session.domains, free, fixed, optional=optional,
