@@ -1,0 +1,1 @@
+"""Timing and quality benchmarks; importable so that ``python -m benchmarks.frab_meeting`` works."""
