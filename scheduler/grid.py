@@ -6,7 +6,7 @@ independent checker (``check.py``) deliberately does not use these helpers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -66,6 +66,13 @@ def occupied_slots(day_slots: Sequence[Slot], start_index: int, duration: int, f
     if not run or run[-1].end.astimezone(UTC) < end.astimezone(UTC):
         return None
     return tuple(run)
+
+
+def shortest_run(slots_by_day: Mapping[date, Sequence[Slot]], duration: int, fmt: str) -> int:
+    """The fewest grid slots any valid run (rule 4) of an event of this duration and format occupies; 0 if none."""
+    lengths = [len(run) for day_slots in slots_by_day.values() for i in range(len(day_slots))
+               if (run := occupied_slots(day_slots, i, duration, fmt)) is not None]
+    return min(lengths, default=0)
 
 
 def speaker_window(speaker: Speaker, default: tuple[time, time]) -> tuple[time, time]:

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import time, timezone
 
-from .grid import occupied_slots, within_local_hours
+from .grid import shortest_run, within_local_hours
 from .model import Assignment, Problem, Schedule, Slot, event_end
 from .weights import COMFORT_HOURS, MOVE_COST, UNSCHEDULED_COST, effective_weights
 
@@ -45,9 +45,7 @@ def crowding_target(problem: Problem) -> int:
     for event in problem.events:
         key = (event.duration, event.format)
         if key not in shortest:
-            lengths = [len(run) for day_slots in problem.slots_by_day.values() for i in range(len(day_slots))
-                       if (run := occupied_slots(day_slots, i, event.duration, event.format)) is not None]
-            shortest[key] = min(lengths, default=0)
+            shortest[key] = shortest_run(problem.slots_by_day, event.duration, event.format)
         total += shortest[key]
     return math.ceil(total / len(problem.slots))
 

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from .grid import occupied_slots, overlaps
+from .grid import overlaps, shortest_run
 from .model import FORMATS, Problem, SideEvent, Slot
 
 PHYSICAL_FORMATS = frozenset({"in_person", "hybrid"})
@@ -49,13 +49,7 @@ def _min_slots(problem: Problem, event: SideEvent, cache: dict[tuple[int, str], 
     """The fewest grid slots any valid run for this event occupies (0 if none exists); cached per kind of event."""
     key = (event.duration, event.format)
     if key not in cache:
-        best = 0
-        for day_slots in problem.slots_by_day.values():
-            for index in range(len(day_slots)):
-                run = occupied_slots(day_slots, index, event.duration, event.format)
-                if run and (best == 0 or len(run) < best):
-                    best = len(run)
-        cache[key] = best
+        cache[key] = shortest_run(problem.slots_by_day, event.duration, event.format)
     return cache[key]
 
 

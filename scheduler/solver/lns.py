@@ -45,8 +45,9 @@ BLOCKER_SAMPLE = 20  # missing events whose blockers are counted per repair roun
 
 
 def fit(session: Session, free: Collection[str], days: Collection[date] | None, *, keep: Collection[str] = (),
-        budget: int = SUB_MAX_PLACEMENTS) -> set[str]:
-    """The ``keep`` events, then as many of ``free`` (in a seeded random order) as fit ``budget`` literals.
+        prefer: Collection[str] = (), budget: int = SUB_MAX_PLACEMENTS) -> set[str]:
+    """The ``keep`` events, then as many of ``free`` as fit ``budget`` literals: those in ``prefer``
+    first, each part in a seeded random order.
 
     An event's literals within ``days`` are estimated as its domain's size times the share of the
     meeting's days it may use.
@@ -55,6 +56,7 @@ def fit(session: Session, free: Collection[str], days: Collection[date] | None, 
     kept, used = set(keep), sum(session.domains[e].size * share for e in keep)
     rest = sorted(set(free) - kept)
     random.Random(session.options.seed + len(rest)).shuffle(rest)
+    rest.sort(key=lambda e: e not in prefer)
     for event_id in rest:
         cost = session.domains[event_id].size * share
         if used + cost <= budget:
@@ -275,8 +277,8 @@ def search(session: Session) -> None:
     parallel = 1 if session.options.deterministic else max(1, session.options.workers)
     turn = 0
     while session.budget > 0.3 and not session.interrupted:
-        if session.total is not None and session.total <= session.lower:
-            break  # as cheap as the lower bound: optimal
+        if session.done:
+            break  # as cheap as a valid lower bound: optimal
         chosen = session.incumbent
         assert chosen is not None
         kind = Neighbourhoods.KINDS[turn % len(Neighbourhoods.KINDS)]

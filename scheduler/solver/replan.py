@@ -20,7 +20,6 @@ how many moves are needed. Each moved event gets a reason in ``metadata["moves"]
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections.abc import Mapping
@@ -33,10 +32,14 @@ from ..model import Problem, Schedule
 from ..moves import describe_moves, move_reason
 from .build import ModelContext, build_model, people
 from .greedy import Occupancy, greedy
+from .lns import fit, improve
 from .run import MONOLITHIC_MAX_PLACEMENTS, NoScheduleFound, Session, SolveOptions, _schedule, refuse_impossible
 from .variables import Placement, epoch
 
 LEVELS = ("local", "days", "all")  # the neighbourhoods tried in turn, widest last
+# Above this many placement literals a repair neighbourhood is cut down to the changed events and the
+# nearest of their neighbours: bigger models take longer to build and presolve than a re-plan should.
+REPAIR_MAX_PLACEMENTS = 4 * MONOLITHIC_MAX_PLACEMENTS
 
 
 def replan(problem: Problem, options: SolveOptions, stop: threading.Event | None = None) -> Schedule:
@@ -137,12 +140,6 @@ def moved_floor(session: Session) -> int:
     return data.weights["moved"] * floor
 
 
-def _moved(session: Session, event_id: str, placement: Placement | None) -> bool:
-    """True when a previously placed event is left out or placed anywhere but its old room and start."""
-    event = session.problem.events_by_id[event_id]
-    return placement is None or session.data.move_raw(event, placement.group, placement.start) > 0
-
-
 def _check_forced(session: Session, kept: Mapping[str, Placement]) -> None:
     """Fail at once when more events than ``max_moves`` cannot keep their placement at all."""
     cap = session.options.max_moves
@@ -196,8 +193,6 @@ def neighbourhood(session: Session, kept: Mapping[str, Placement], level: str) -
 def _search(session: Session, kept: dict[str, Placement]) -> str:
     """Greedy completion, local repair widened until feasible, then the whole model if small, else
     large-neighbourhood search (moves cost in every sub-model); the method."""
-    from .lns import improve
-
     options = session.options
     data = session.data
     rest = [e for e in session.placeable if e not in kept]
@@ -206,14 +201,17 @@ def _search(session: Session, kept: dict[str, Placement]) -> str:
     session.offer(hint, "greedy")
     method = "replan: kept"
     whole = set(session.placeable)
-    size = _size(session, whole)
+    size = session.size
     tried: list[set[str]] = []
     for level in LEVELS:
         if session.out_of_time:
             break
         free = neighbourhood(session, kept, level)
         if size > REPAIR_MAX_PLACEMENTS:
-            free = _trim(session, kept, free, REPAIR_MAX_PLACEMENTS)
+            changed = {e for e in free if e not in kept}
+            busy = {person for e in changed for person in people(session.problem.events_by_id[e])}
+            neighbours = {e for e in free if busy.intersection(people(session.problem.events_by_id[e]))}
+            free = fit(session, free, None, keep=changed, prefer=neighbours, budget=REPAIR_MAX_PLACEMENTS)
         if any(free == done for done in tried):
             continue
         tried.append(free)
@@ -236,34 +234,6 @@ def _search(session: Session, kept: dict[str, Placement]) -> str:
         improve(session, session.incumbent or hint)
         method += ", then large-neighbourhood search"
     return method
-
-
-# Above this many placement literals a repair neighbourhood is cut down to the changed events and the
-# nearest of their neighbours: bigger models take longer to build and presolve than a re-plan should.
-REPAIR_MAX_PLACEMENTS = 4 * MONOLITHIC_MAX_PLACEMENTS
-
-
-def _size(session: Session, events: set[str]) -> int:
-    """Placement literals a model over ``events`` would have (rooms collapsed into groups)."""
-    return sum(session.domains[e].size for e in events)
-
-
-def _trim(session: Session, kept: Mapping[str, Placement], free: set[str], budget: int) -> set[str]:
-    """The changed events, then their people's other events, then the rest of ``free``, up to ``budget`` literals."""
-    changed = {e for e in free if e not in kept}
-    busy = {person for e in changed for person in people(session.problem.events_by_id[e])}
-    rng = random.Random(session.options.seed)
-    others = sorted(free - changed)
-    rng.shuffle(others)
-    others.sort(key=lambda e: not busy.intersection(people(session.problem.events_by_id[e])))
-    trimmed, used = set(changed), _size(session, changed)
-    for event_id in others:
-        cost = session.domains[event_id].size
-        if used + cost > budget:
-            continue
-        trimmed.add(event_id)
-        used += cost
-    return trimmed
 
 
 def _solve_part(session: Session, base: Mapping[str, Placement | None], free: set[str],
@@ -290,7 +260,7 @@ def _cap_moves(ctx: ModelContext, session: Session, fixed: Mapping[str, Placemen
     data = session.data
     assert data.previous is not None
     free_ids = {event.id for event in ctx.free_events}
-    already = sum(1 for e in data.previous if e not in free_ids and _moved(session, e, fixed.get(e)))
+    already = sum(1 for e in data.previous if e not in free_ids and session.moved(e, fixed.get(e)))
     stays, movable = [], 0
     for event in ctx.free_events:
         if event.id not in data.previous:

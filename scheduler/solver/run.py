@@ -129,8 +129,8 @@ class Session:
         # schedule; elsewhere after it (lns.tighten_bound), so it never delays it.
         self.lower = self.empty_cost
         self.bounded = False  # the combinatorial bound is in ``lower``
-        size = sum(self.domains[e].size for e in self.placeable)
-        if len(self.placeable) <= COUPLED_BOUND_MAX_EVENTS and size <= MONOLITHIC_MAX_PLACEMENTS:
+        self.size = sum(self.domains[e].size for e in self.placeable)  # placement literals of the whole model
+        if len(self.placeable) <= COUPLED_BOUND_MAX_EVENTS and self.size <= MONOLITHIC_MAX_PLACEMENTS:
             self.lower += combinatorial_bound(self.data, {e: self.domains[e] for e in self.placeable},
                                               allow_unscheduled=options.allow_unscheduled).value
             self.bounded = True
@@ -203,9 +203,12 @@ class Session:
 
     def moves(self, chosen: Mapping[str, Placement | None]) -> int:
         """How many events of the previous schedule ``chosen`` moves or leaves out (0 without one)."""
-        previous, events = self.data.previous or {}, self.problem.events_by_id
-        return sum(1 for e in previous if (p := chosen.get(e)) is None or
-                   self.data.move_raw(events[e], p.group, p.start) > 0)
+        return sum(1 for e in self.data.previous or {} if self.moved(e, chosen.get(e)))
+
+    def moved(self, event_id: str, placement: Placement | None) -> bool:
+        """True when a previously placed event is left out or placed anywhere but its old room and start."""
+        event = self.problem.events_by_id[event_id]
+        return placement is None or self.data.move_raw(event, placement.group, placement.start) > 0
 
     def offer(self, chosen: Mapping[str, Placement | None], phase: str) -> bool:
         """Keep ``chosen`` if it is complete and cheaper than the incumbent; report progress."""
@@ -252,9 +255,8 @@ class Session:
         outcomes = [(status, solver) for status, (solver, *_) in zip(statuses, runs, strict=True)]
         self.dtime_used += max(solver.deterministic_time for _, solver in outcomes)
         status, solver = min(outcomes, key=_rank)
-        if whole and status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
-            self.raise_bound(math.ceil(solver.best_objective_bound - 1e-6) if status != cp_model.INFEASIBLE
-                             else math.inf)
+        if whole and status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self.raise_bound(math.ceil(solver.best_objective_bound - 1e-6))
         return status, solver
 
     def race(self, runs: list[tuple[cp_model.CpSolver, cp_model.CpModel, cp_model.CpSolverSolutionCallback | None]],
@@ -440,8 +442,7 @@ def _solve(problem: Problem, options: SolveOptions, stop: threading.Event) -> Sc
                        fixed=hinted, by_priority=options.allow_unscheduled)
         start.update(hinted)
         session.offer(start, "greedy")
-        size = sum(session.domains[e].size for e in session.placeable)
-        if size <= MONOLITHIC_MAX_PLACEMENTS:
+        if session.size <= MONOLITHIC_MAX_PLACEMENTS:
             if session.incumbent is not None and not session.out_of_time:
                 tighten_bound(session)
             _solve_whole(session, start)
