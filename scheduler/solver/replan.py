@@ -202,13 +202,16 @@ def _search(session: Session, kept: dict[str, Placement]) -> str:
     method = "replan: kept"
     whole = set(session.placeable)
     size = session.size
+    changed = {e for e in session.placeable if e not in kept}
+    # the changed events alone too many literals for one repair model (72 rooms told apart on a
+    # 5-minute grid): the greedy completion stands, and large-neighbourhood search improves it
+    too_big = sum(session.domains[e].size for e in changed) > REPAIR_MAX_PLACEMENTS
     tried: list[set[str]] = []
-    for level in LEVELS:
+    for level in () if too_big else LEVELS:
         if session.out_of_time:
             break
         free = neighbourhood(session, kept, level)
         if size > REPAIR_MAX_PLACEMENTS:
-            changed = {e for e in free if e not in kept}
             busy = {person for e in changed for person in people(session.problem.events_by_id[e])}
             neighbours = {e for e in free if busy.intersection(people(session.problem.events_by_id[e]))}
             free = fit(session, free, None, keep=changed, prefer=neighbours, budget=REPAIR_MAX_PLACEMENTS)
