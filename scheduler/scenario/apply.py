@@ -8,13 +8,13 @@ from typing import Any
 
 from ..errors import DataErrors
 from ..model import Problem, Room, SideEvent, Speaker, Unavailability
-from .fields import _suggest
+from .fields import suggest
 from .parse import Action, Scenario
-from .state import _Apply
-from .validate import _validate
+from .state import Working
+from .validate import validate_result
 
 
-def _add_room(s: _Apply, entry: Action) -> None:
+def _add_room(s: Working, entry: Action) -> None:
     values = dict(entry.values)
     room_id = values["id"]
     if room_id in s.rooms:
@@ -37,7 +37,7 @@ def _add_room(s: _Apply, entry: Action) -> None:
                 s.added.append((Unavailability("room", room_id, start, end, "not open that day"), entry))
 
 
-def _close_room(s: _Apply, entry: Action) -> None:
+def _close_room(s: Working, entry: Action) -> None:
     room_id = entry.values["id"]
     if room_id not in s.rooms:
         s.unknown(entry, "room", room_id, s.rooms)
@@ -47,7 +47,7 @@ def _close_room(s: _Apply, entry: Action) -> None:
         s.added.append((Unavailability("room", room_id, start, end, reason), entry))
 
 
-def _add_speaker(s: _Apply, entry: Action) -> None:
+def _add_speaker(s: Working, entry: Action) -> None:
     values = dict(entry.values)
     if values["id"] in s.speakers:
         s.error(entry.at("id"), f"speaker {values['id']} already exists")
@@ -56,7 +56,7 @@ def _add_speaker(s: _Apply, entry: Action) -> None:
     s.speakers[values["id"]] = Speaker(**values)
 
 
-def _change_speaker(s: _Apply, entry: Action) -> None:
+def _change_speaker(s: Working, entry: Action) -> None:
     speaker_id = entry.values["id"]
     if speaker_id not in s.speakers:
         s.unknown(entry, "speaker", speaker_id, s.speakers)
@@ -68,7 +68,7 @@ def _change_speaker(s: _Apply, entry: Action) -> None:
             s.mark(event.id, entry, ("speakers",))
 
 
-def _withdraw_event(s: _Apply, entry: Action) -> None:
+def _withdraw_event(s: Working, entry: Action) -> None:
     event_id = entry.values["id"]
     if event_id not in s.events:
         s.unknown(entry, "event", event_id, s.events)
@@ -78,14 +78,14 @@ def _withdraw_event(s: _Apply, entry: Action) -> None:
     s.withdrawn[event_id] = entry
 
 
-def _event_values(s: _Apply, entry: Action) -> dict[str, Any]:
+def _event_values(s: Working, entry: Action) -> dict[str, Any]:
     values = {k: v for k, v in entry.values.items() if k != "id"}
     if values.get("start") is not None:
         values["start"] = s.zoned(values["start"])
     return values
 
 
-def _add_event(s: _Apply, entry: Action) -> None:
+def _add_event(s: Working, entry: Action) -> None:
     event_id = entry.values["id"]
     if event_id in s.events:
         s.error(entry.at("id"), f"event {event_id} already exists; use [[events.change]] to change it")
@@ -95,7 +95,7 @@ def _add_event(s: _Apply, entry: Action) -> None:
     s.mark(event_id, entry, entry.values)
 
 
-def _change_event(s: _Apply, entry: Action) -> None:
+def _change_event(s: Working, entry: Action) -> None:
     event_id = entry.values["id"]
     if event_id not in s.events:
         s.unknown(entry, "event", event_id, s.events)
@@ -104,21 +104,21 @@ def _change_event(s: _Apply, entry: Action) -> None:
     s.mark(event_id, entry, entry.values)
 
 
-def _pin_event(s: _Apply, entry: Action) -> None:
+def _pin_event(s: Working, entry: Action) -> None:
     event_id = entry.values["id"]
     if event_id not in s.events:
         s.unknown(entry, "event", event_id, s.events)
         return
     room = entry.values.get("room")
     if room is not None and room not in s.rooms:
-        s.error(entry.at("room"), f"unknown room {room!r}{_suggest(room, s.rooms)}")
+        s.error(entry.at("room"), f"unknown room {room!r}{suggest(room, s.rooms)}")
         return
     changes = {k: v for k, v in _event_values(s, entry).items() if k in ("room", "start")}
     s.events[event_id] = replace(s.events[event_id], **changes)
     s.mark(event_id, entry, entry.values)
 
 
-def _unavailable(s: _Apply, entry: Action) -> None:
+def _unavailable(s: Working, entry: Action) -> None:
     kind, who = entry.values["kind"], entry.values["id"]
     known = {"room": s.rooms, "speaker": s.speakers, "organizer": {e.organizer for e in s.events.values()}}[kind]
     if who not in known:
@@ -129,7 +129,7 @@ def _unavailable(s: _Apply, entry: Action) -> None:
         s.added.append((Unavailability(kind, who, start, end, reason), entry))
 
 
-_APPLY: dict[str, Callable[[_Apply, Action], None]] = {
+_APPLY: dict[str, Callable[[Working, Action], None]] = {
     "rooms.add": _add_room,
     "rooms.close": _close_room,
     "speakers.add": _add_speaker,
@@ -149,7 +149,7 @@ def apply_scenario(problem: Problem, scenario: Scenario) -> Problem:
     meeting, and events the changes leave with no possible place (a duration no run of slots holds,
     a pin into a closed room, a speaker who is never available...).
     """
-    s = _Apply(problem, scenario)
+    s = Working(problem, scenario)
     for entry in scenario.actions:
         _APPLY[entry.action](s, entry)
     weights = {**problem.meeting.weights, **scenario.weights}
@@ -161,7 +161,7 @@ def apply_scenario(problem: Problem, scenario: Scenario) -> Problem:
         events=tuple(s.events.values()),
         unavailability=problem.unavailability + tuple(u for u, _ in s.added),
     )
-    _validate(s, result)
+    validate_result(s, result)
     if s.errors:
         raise DataErrors(sorted(s.errors, key=lambda e: (e.location.row is None, e.location.row or 0)))
     return result

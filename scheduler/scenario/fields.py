@@ -1,6 +1,6 @@
 """The scenario's vocabulary: every action, the fields it takes and the parsers that type-check them.
 
-The parsers are problem-independent; each raises ``_FieldError`` with a message saying what was expected.
+The parsers are problem-independent; each raises ``ValueProblem`` with a message saying what was expected.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..model import FORMATS, ROOM_KINDS, UNAVAILABILITY_KINDS, VISIBILITIES
 
 
-class _FieldError(ValueError):
+class ValueProblem(ValueError):
     """A value of the wrong type or out of range; the message says what was expected."""
 
 
@@ -24,14 +24,14 @@ class _FieldError(ValueError):
 
 def _text(value: Any) -> str:
     if not isinstance(value, str):
-        raise _FieldError(f"expected text, got {value!r}")
+        raise ValueProblem(f"expected text, got {value!r}")
     return value.strip()
 
 
 def _ident(value: Any) -> str:
     text = _text(value)
     if not text:
-        raise _FieldError("must not be empty")
+        raise ValueProblem("must not be empty")
     return text
 
 
@@ -41,7 +41,7 @@ def _choice(options: Iterable[str]) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
         text = _text(value).lower()
         if text not in allowed:
-            raise _FieldError(f"expected one of {', '.join(allowed)}, got {value!r}")
+            raise ValueProblem(f"expected one of {', '.join(allowed)}, got {value!r}")
         return text
 
     return parse
@@ -52,9 +52,9 @@ def _integer(low: int, high: int | None, what: str) -> Callable[[Any], int]:
         if isinstance(value, str) and value.strip().isdigit():
             value = int(value.strip())
         if isinstance(value, bool) or not isinstance(value, int):
-            raise _FieldError(f"expected {what}, got {value!r}")
+            raise ValueProblem(f"expected {what}, got {value!r}")
         if value < low or (high is not None and value > high):
-            raise _FieldError(f"expected {what}, got {value}")
+            raise ValueProblem(f"expected {what}, got {value}")
         return value
 
     return parse
@@ -73,7 +73,7 @@ def _boolean(value: Any) -> bool:
         return True
     if text in ("false", "no", "0"):
         return False
-    raise _FieldError(f"expected true or false, got {value!r}")
+    raise ValueProblem(f"expected true or false, got {value!r}")
 
 
 def _list(parse: Callable[[Any], Any]) -> Callable[[Any], tuple]:
@@ -83,7 +83,7 @@ def _list(parse: Callable[[Any], Any]) -> Callable[[Any], tuple]:
         if isinstance(value, str):
             value = [part for part in (p.strip() for p in value.split(";")) if part]
         if not isinstance(value, list):
-            raise _FieldError(f"expected a list, got {value!r}")
+            raise ValueProblem(f"expected a list, got {value!r}")
         return tuple(parse(item) for item in value)
 
     return parse_list
@@ -95,7 +95,7 @@ def _date(value: Any) -> date:
     try:
         return date.fromisoformat(_text(value))
     except ValueError:
-        raise _FieldError(f"expected a date such as 2022-05-18, got {value!r}") from None
+        raise ValueProblem(f"expected a date such as 2022-05-18, got {value!r}") from None
 
 
 def _time(value: Any) -> time:
@@ -104,7 +104,7 @@ def _time(value: Any) -> time:
     try:
         return time.fromisoformat(_text(value))
     except ValueError:
-        raise _FieldError(f"expected a time such as 13:10, got {value!r}") from None
+        raise ValueProblem(f"expected a time such as 13:10, got {value!r}") from None
 
 
 def _datetime(value: Any) -> datetime:
@@ -114,7 +114,7 @@ def _datetime(value: Any) -> datetime:
     try:
         return datetime.fromisoformat(_text(value))
     except ValueError:
-        raise _FieldError(f"expected a local datetime such as 2022-05-18T13:10, got {value!r}") from None
+        raise ValueProblem(f"expected a local datetime such as 2022-05-18T13:10, got {value!r}") from None
 
 
 def _zone(value: Any) -> str:
@@ -122,14 +122,14 @@ def _zone(value: Any) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise _FieldError(f"unknown IANA time zone {name!r}") from None
+        raise ValueProblem(f"unknown IANA time zone {name!r}") from None
     return name
 
 
 def _hours(value: Any) -> tuple[time, time]:
     pair = _list(_time)(value)
     if len(pair) != 2 or pair[1] <= pair[0]:
-        raise _FieldError(f"expected [start, end] such as [\"13:00\", \"15:00\"], got {value!r}")
+        raise ValueProblem(f"expected [start, end] such as [\"13:00\", \"15:00\"], got {value!r}")
     return pair[0], pair[1]
 
 
@@ -201,7 +201,7 @@ ACTIONS: dict[str, _Spec] = {
 TOP_KEYS = ("name", "description", "rooms", "events", "speakers", "unavailable", "weights")
 
 
-def _suggest(name: str, known: Iterable[str]) -> str:
+def suggest(name: str, known: Iterable[str]) -> str:
     """A " (did you mean ...?)" hint for a misspelt name, or "" when nothing is close."""
     close = difflib.get_close_matches(name, list(known), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import DataErrors, LoadError, SourceLocation
 from ..weights import DEFAULT_WEIGHTS
-from .fields import ACTIONS, TOP_KEYS, _FieldError, _suggest
+from .fields import ACTIONS, TOP_KEYS, ValueProblem, suggest
 
 SCENARIO_FILE = "scenario.toml"  # the name a scenario gets beside a result schedule (sweep writes it)
 
@@ -117,7 +117,7 @@ def parse_scenario(text: str, source: str = "scenario.toml") -> Scenario:
         errors.append(LoadError(SourceLocation(source, row=lines.key(path), field=path), message))
 
     for key in sorted(set(data) - set(TOP_KEYS)):
-        error(key, f"unknown key{_suggest(key, TOP_KEYS)}; a scenario knows {', '.join(TOP_KEYS)}")
+        error(key, f"unknown key{suggest(key, TOP_KEYS)}; a scenario knows {', '.join(TOP_KEYS)}")
     name = data.get("name", Path(source).stem)
     description = data.get("description", "")
     for key, value in (("name", name), ("description", description)):
@@ -130,7 +130,7 @@ def parse_scenario(text: str, source: str = "scenario.toml") -> Scenario:
             error(group, f"expected a table of actions ({', '.join(known)})")
             continue
         for key in sorted(set(container) - set(known)):
-            error(f"{group}.{key}", f"unknown action{_suggest(key, known)}; {group} knows {', '.join(known)}")
+            error(f"{group}.{key}", f"unknown action{suggest(key, known)}; {group} knows {', '.join(known)}")
     actions: list[Action] = []
     for action in ACTIONS:
         for index, values, line, key_lines in _entries(data, action, lines, error):
@@ -177,12 +177,12 @@ def _parse_entry(action: str, index: int, raw: Mapping[str, Any], source: str, l
     for key in sorted(raw):
         parse = spec.fields.get(key)
         if parse is None:
-            errors.append(LoadError(entry.at(key), f"unknown field{_suggest(key, spec.fields)}; "
+            errors.append(LoadError(entry.at(key), f"unknown field{suggest(key, spec.fields)}; "
                                                    f"{action} knows {', '.join(spec.fields)}"))
             continue
         try:
             values[key] = parse(raw[key])
-        except _FieldError as problem:
+        except ValueProblem as problem:
             errors.append(LoadError(entry.at(key), str(problem)))
     for key in spec.required:
         if key not in raw:
@@ -217,7 +217,7 @@ def _parse_weights(raw: Any, lines: _Lines, error: Callable[[str, str], None]) -
     for name in sorted(raw):
         path = f"weights.{name}"
         if name not in DEFAULT_WEIGHTS:
-            error(path, f"unknown soft term{_suggest(name, DEFAULT_WEIGHTS)}; terms: {', '.join(DEFAULT_WEIGHTS)}")
+            error(path, f"unknown soft term{suggest(name, DEFAULT_WEIGHTS)}; terms: {', '.join(DEFAULT_WEIGHTS)}")
             continue
         value = raw[name]
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:

@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 from ..errors import LoadError, SourceLocation
 from ..grid import local
 from ..model import Problem, Room, SideEvent, Speaker, Unavailability
-from .fields import _suggest
+from .fields import suggest
 from .parse import Action, Scenario
 
 UTC = timezone.utc
 
 
-class _Apply:
+class Working:
     """The mutable working copy of rooms, speakers and events while a scenario is applied, and its errors."""
 
     def __init__(self, problem: Problem, scenario: Scenario) -> None:
@@ -80,7 +80,7 @@ class _Apply:
         if what == "event" and name in self.withdrawn:
             self.error(entry.at("id"), f"event {name} was withdrawn by {self.withdrawn[name].key}")
             return
-        self.error(entry.at("id"), f"unknown {what} {name!r}{_suggest(name, known)}")
+        self.error(entry.at("id"), f"unknown {what} {name!r}{suggest(name, known)}")
 
     def mark(self, event_id: str, entry: Action, names: Iterable[str]) -> None:
         """Remember that ``entry`` set these fields of the event, to blame it for what they break."""

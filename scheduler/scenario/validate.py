@@ -13,14 +13,14 @@ from zoneinfo import ZoneInfo
 from ..errors import SourceLocation
 from ..grid import event_speakers_fit, occupied_slots, overlaps
 from ..model import Problem, SideEvent, event_end
-from .fields import _suggest
+from .fields import suggest
 from .parse import Action
-from .state import UTC, _Apply
+from .state import UTC, Working
 
 Busy = dict[tuple[str, str], list[tuple[datetime, datetime]]]  # (kind, id) -> UTC intervals
 
 
-def _validate(s: _Apply, problem: Problem) -> None:
+def validate_result(s: Working, problem: Problem) -> None:
     """Report what the scenario broke: event fields that no longer fit, events with no place at all."""
     busy = _busy(problem)
     base_busy: Busy | None = None
@@ -49,7 +49,7 @@ def _validate(s: _Apply, problem: Problem) -> None:
         s.error(where, f"leaves event {event.id} with no possible place: {reason}")
 
 
-def _blame(s: _Apply, event_id: str, fields_: Iterable[str]) -> SourceLocation:
+def _blame(s: Working, event_id: str, fields_: Iterable[str]) -> SourceLocation:
     """The key of the scenario that set the first of ``fields_`` on the event, else the entry."""
     touched = s.set_by[event_id]
     for name in fields_:
@@ -59,7 +59,7 @@ def _blame(s: _Apply, event_id: str, fields_: Iterable[str]) -> SourceLocation:
     return list(touched.values())[-1].at()
 
 
-def _field_problems(s: _Apply, problem: Problem, event: SideEvent) -> list[tuple[tuple[str, ...], str]]:
+def _field_problems(s: Working, problem: Problem, event: SideEvent) -> list[tuple[tuple[str, ...], str]]:
     """Field-level mistakes of an added or changed event (the loader's rules for events.csv)."""
     found: list[tuple[tuple[str, ...], str]] = []
     if event.format != "virtual" and event.attendance is None:
@@ -67,7 +67,7 @@ def _field_problems(s: _Apply, problem: Problem, event: SideEvent) -> list[tuple
     for speaker_id in event.speakers:
         speaker = problem.speakers_by_id.get(speaker_id)
         if speaker is None:
-            found.append((("speakers",), f"unknown speaker {speaker_id!r}{_suggest(speaker_id, s.speakers)}"))
+            found.append((("speakers",), f"unknown speaker {speaker_id!r}{suggest(speaker_id, s.speakers)}"))
         elif speaker.remote and event.format == "in_person":
             found.append((("format", "speakers"), f"speaker {speaker_id} is remote, so the event must be "
                                                   "hybrid or virtual, not in_person"))
@@ -150,7 +150,7 @@ def _no_place(problem: Problem, event: SideEvent, busy: Busy) -> tuple[str, tupl
     return f"room{'s' if len(rooms) > 1 else ''} {names} closed {when}", ("room", "start")
 
 
-def _culprit(s: _Apply, problem: Problem, event: SideEvent) -> Action | None:
+def _culprit(s: Working, problem: Problem, event: SideEvent) -> Action | None:
     """The first scenario entry that takes a resource away from an event it did not name."""
     rooms = {event.room} if event.room else {r.id for r in problem.rooms if r.accepts_format(event.format)}
     for unavailability, entry in s.added:
