@@ -10,7 +10,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from .errors import DataErrors, InfeasibleError, LoadError, SchedulerError
+from .errors import DataErrors, InfeasibleError, LoadError, NoScheduleFound, SchedulerError
 from .model import Assignment, Meeting, Problem, Room, Schedule, SideEvent, Slot, Speaker
 
 # name -> module, or (module, attribute) where the module of the same name would shadow a function
@@ -43,6 +43,7 @@ __all__ = [
     "InfeasibleError",
     "LoadError",
     "Meeting",
+    "NoScheduleFound",
     "Problem",
     "Room",
     "Schedule",

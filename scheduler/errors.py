@@ -69,5 +69,19 @@ class InfeasibleError(SchedulerError):
         super().__init__("\n".join(["No schedule exists:", *(f"  - {line}" for line in self.explanation)]))
 
 
+class NoScheduleFound(SchedulerError):
+    """The time limit (or Ctrl-C) ended the search before any schedule was found: feasibility is not decided.
+
+    Not an InfeasibleError, as nothing was proven; it exits with code 1 all the same.
+    """
+
+    exit_code = 1
+
+    def __init__(self, explanation: Sequence[str]) -> None:
+        self.explanation = list(explanation)
+        super().__init__("\n".join(["No schedule found within the time limit:",
+                                    *(f"  - {line}" for line in self.explanation)]))
+
+
 class UsageError(SchedulerError):
     """A bad option or argument combination that click itself cannot see."""

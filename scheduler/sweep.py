@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .errors import DataErrors, InfeasibleError, LoadError, SchedulerError, UsageError
+from .errors import DataErrors, InfeasibleError, LoadError, NoScheduleFound, SchedulerError, UsageError
 from .model import Problem, Schedule
 from .output import write_atomic, write_tree_atomic
 from .scenario import SCENARIO_FILE, Scenario, apply_scenario
@@ -131,7 +131,7 @@ def solve_variant(name: str, problem: Problem, options: SolveOptions) -> Outcome
     began = time.perf_counter()
     try:
         schedule = solve(problem, options)
-    except InfeasibleError as error:
+    except (InfeasibleError, NoScheduleFound) as error:  # none exists, or none was found in time
         return Outcome(name, None, "infeasible", tuple(error.explanation), time.perf_counter() - began)
     except SchedulerError as error:
         return Outcome(name, None, "error", (str(error),), time.perf_counter() - began)

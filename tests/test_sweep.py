@@ -131,3 +131,17 @@ def test_two_scenarios_with_one_folder_name_and_bad_jobs_are_usage_errors() -> N
 def test_tasks_get_one_worker_and_no_callback() -> None:
     options = single_worker(SolveOptions(time_limit=3, workers=2, progress=print))
     assert (options.workers, options.progress, options.time_limit) == (1, None, 3)
+
+
+def test_a_variant_with_no_schedule_found_in_time_is_reported_like_an_infeasible_one(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import scheduler.sweep as sweep_module
+    from scheduler.errors import NoScheduleFound
+
+    def out_of_time(problem: Any, options: Any) -> None:
+        raise NoScheduleFound(["no schedule was found within the 1 s time limit"])
+
+    monkeypatch.setattr(sweep_module, "solve", out_of_time)
+    outcome = sweep_module.solve_variant("late", meeting(), OPTIONS)
+    assert outcome.status == "infeasible"
+    assert outcome.explanation == ("no schedule was found within the 1 s time limit",)

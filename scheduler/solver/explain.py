@@ -1,160 +1,32 @@
-"""Why no schedule exists, or why an event was left out, in words a planner understands.
+"""Why no schedule exists, in words a planner understands.
 
 First, fast pre-checks name every event with no possible placement at all and the rule that
 removed its last option. If every event has options but together they cannot fit, the model is
 solved with one assumption literal per rule instance (each event placed, each person's no-overlap,
 each room-slot, each pin, each remote window, each unavailability, each blocked period); CP-SAT's
 sufficient assumptions give a conflicting set, shrunk to a minimal one by deletion while time
-allows, and each member is rendered as a sentence.
+allows, and each member is rendered as a sentence. Meetings too large for that search are tried by
+solving (``plan.py``): a schedule found means there is nothing to explain.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from ..errors import InfeasibleError
-from ..grid import speaker_window
+from ..errors import InfeasibleError, NoScheduleFound
 from ..model import Problem, SideEvent
 from .build import build_model, people
 from .constraints import GUARDABLE, Instance, compute_domains
 from .objectives import CostData
+from .options import SolveOptions
+from .plan import plan
+from .reasons import describe_empty, instance_text, moment_text, span_text, speaker_text
+from .session import interrupts_stop
 from .variables import Domain, RoomGroup, Timeline, room_groups
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .run import Session
-
-_ROOM_WORD = {"in_person": "physical room", "hybrid": "hybrid room", "virtual": "virtual channel"}
-
-
-def _when(moment) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M")
-
-
-def _span(problem: Problem, start, end) -> str:
-    tz = problem.meeting.tz
-    start, end = start.astimezone(tz), end.astimezone(tz)
-    tail = end.strftime("%H:%M") if end.date() == start.date() else _when(end)
-    return f"{_when(start)}-{tail}"
-
-
-def _speaker_text(problem: Problem, speaker_id: str) -> str:
-    speaker = problem.speakers_by_id[speaker_id]
-    low, high = speaker_window(speaker, problem.meeting.remote_hours)
-    return f"speaker {speaker.id} ({speaker.timezone}, {low.strftime('%H:%M')}-{high.strftime('%H:%M')})"
-
-
-def _instance_text(problem: Problem, rule: str, instance: object) -> str:
-    """A rule instance that excludes placements, as a noun phrase."""
-    if rule == "remote_hours":
-        return f"the local hours of {_speaker_text(problem, str(instance))}"
-    if rule == "blocked_period":
-        period = problem.blocked[int(instance)]  # type: ignore[call-overload]
-        label = f"'{period.reason}' " if period.reason else ""
-        return f"the blocked period {label}({_span(problem, period.start, period.end)})"
-    if rule == "unavailability":
-        item = problem.unavailability[int(instance)]  # type: ignore[call-overload]
-        why = f" ({item.reason})" if item.reason else ""
-        return f"{item.kind} {item.id} being unavailable {_span(problem, item.start, item.end)}{why}"
-    if rule == "pins":
-        event = problem.events_by_id[str(instance)]
-        return f"the pin of {event.id}" + (f" to start at {_when(event.start.astimezone(problem.meeting.tz))}"
-                                           if event.start else "")
-    return rule
-
-
-def describe_empty(problem: Problem, groups: Sequence[RoomGroup], domain: Domain) -> str:
-    """Why ``domain``'s event has no placement left: the rule (or rules) that removed its last option."""
-    event = domain.event
-    name = f"{event.id} ({event.format}, {event.duration} min)"
-    if not domain.groups:
-        return _why_no_room(problem, groups, domain)
-    if not domain.all_starts:
-        return (f"{name} fits no run of consecutive slots open to {event.format} events "
-                f"(rule 4: it must end by the end of the last slot it overlaps)")
-    if not domain.starts:
-        counts: dict[tuple[str, object], int] = {}
-        for slot in domain.all_starts:
-            for reason in dict.fromkeys(domain.start_reasons.get(slot, [])):
-                counts[reason] = counts.get(reason, 0) + 1
-        total = len(domain.all_starts)
-        for (rule, instance), count in sorted(counts.items(), key=repr):
-            if count == total and rule == "remote_hours":
-                return f"{_speaker_text(problem, str(instance))} can attend no slot of {event.id}'s format ({name})"
-            if count == total:
-                return f"{name} has no possible start: {_instance_text(problem, rule, instance)} excludes all {total}"
-        parts = [f"{_instance_text(problem, rule, instance)} excludes {count}"
-                 for (rule, instance), count in sorted(counts.items(), key=lambda item: (-item[1], repr(item[0])))]
-        return f"{name} has no possible start; of its {total} slot starts, " + "; ".join(parts)
-    labels = ", ".join(groups[g].label for g in domain.groups)
-    return f"{name}: its possible rooms ({labels}) are unavailable at every start it could take"
-
-
-def _why_no_room(problem: Problem, groups: Sequence[RoomGroup], domain: Domain) -> str:
-    event = domain.event
-    word = _ROOM_WORD.get(event.format, "room")
-    kind_ok = [g for g in groups if "room_kind" not in {r for r, _ in domain.group_reasons.get(g.index, [])}]
-    if not kind_ok:
-        return f"{event.id} is {event.format} but the meeting has no {word}"
-    fits = [g for g in kind_ok if "capacity" not in {r for r, _ in domain.group_reasons.get(g.index, [])}]
-    if not fits:
-        largest = max(g.first.capacity or 0 for g in kind_ok)
-        return f"{event.id} needs {event.attendance} seats; the largest {word} has {largest}"
-    room = problem.rooms_by_id.get(event.room or "")
-    if room is None:
-        return f"{event.id} is pinned to room {event.room}, which does not exist"
-    if not room.accepts_format(event.format):
-        return f"{event.id} is pinned to room {room.id}, which is not a {word}"
-    return f"{event.id} is pinned to room {room.id} ({room.capacity} seats) but needs {event.attendance} seats"
-
-
-def left_out_reason(session: Session, event_id: str) -> str:
-    """Why an event with possible placements stayed unscheduled: who holds its rooms and times."""
-    from .greedy import Occupancy
-
-    problem, data, chosen = session.problem, session.data, session.incumbent or {}
-    domain = session.domains[event_id]
-    event = domain.event
-    occupants: dict[tuple[int, int], list[str]] = {}
-    for other, placement in chosen.items():
-        if placement is not None:
-            for slot in placement.start.occupied:
-                occupants.setdefault((placement.group, slot), []).append(other)
-    occupancy = Occupancy(data)
-    for other, placement in sorted(chosen.items()):
-        if placement is not None:
-            occupancy.add(problem.events_by_id[other], placement)
-    blockers: set[str] = set()
-    busy_people: set[str] = set()
-    for group, start in domain.pairs():
-        for slot in start.occupied:
-            if len(occupants.get((group, slot), [])) >= session.groups[group].size:
-                blockers.update(occupants[(group, slot)])
-        for person in people(event):
-            for begin, end, other in occupancy.busy.get(person, ()):
-                if begin < start.end and start.begin < end:
-                    blockers.add(other)
-                    busy_people.add(f"{person[0]} {person[1]}")
-    if not blockers:
-        return f"left out: placing {event.id} would cost more than leaving it out (priority {event.priority})"
-    ranked = sorted(blockers, key=lambda e: (-problem.events_by_id[e].priority, e))
-    shown = ", ".join(f"{e} (priority {problem.events_by_id[e].priority})" for e in ranked[:5])
-    more = f" and {len(ranked) - 5} more" if len(ranked) > 5 else ""
-    priorities = [problem.events_by_id[e].priority for e in blockers]
-    labels = [session.groups[g].label for g in domain.groups]
-    what = f"room{'s' if len(labels) > 1 or '/' in labels[0] else ''} {', '.join(labels)}"
-    what += f" and the time of {', '.join(sorted(busy_people))}" if busy_people else ""
-    if min(priorities) > event.priority:
-        kind = "higher-priority events"
-    elif min(priorities) == event.priority:
-        kind = "events of equal or higher priority"
-    else:
-        kind = "events"
-    return f"left out for {kind} competing for {what}: {shown}{more} (its priority: {event.priority})"
-
 
 # Above this many (event, room group, start) combinations before the guardable rules prune them, the
 # model with one assumption literal per rule instance gets too big to build and solve within seconds
@@ -201,10 +73,10 @@ def explain(problem: Problem, *, time_limit: float = 10.0) -> list[str]:
 
 def _explain_by_solving(problem: Problem, time_limit: float) -> list[str]:
     """A meeting too big for the rule-by-rule search: try to place every event within the time left."""
-    from .run import NoScheduleFound, SolveOptions, solve
-
+    stop = threading.Event()
     try:
-        solve(problem, SolveOptions(time_limit=max(0.5, time_limit), explain=False, first=True))
+        with interrupts_stop(stop):  # as in solve(): Ctrl-C ends the search, keeping what was found
+            plan(problem, SolveOptions(time_limit=max(0.5, time_limit), explain=False, first=True), stop)
     except NoScheduleFound:
         return [f"no schedule was found within the {max(0.5, time_limit):.0f} s left and no rule was shown to "
                 "conflict (the meeting is too large for a rule-by-rule search); allow more time with "
@@ -267,7 +139,7 @@ def _placements_text(problem: Problem, groups: Sequence[RoomGroup], domain: Doma
         starts = sorted({s.slot for _, s in options})
         return f"{len(options)} possible placements in {', '.join(rooms[:6])}{'...' if len(rooms) > 6 else ''} " \
                f"at {len(starts)} start times"
-    parts = [f"{groups[g].label} at {_when(s.at)}" for g, s in options]
+    parts = [f"{groups[g].label} at {moment_text(s.at)}" for g, s in options]
     return "it can only go in " + " or ".join(parts)
 
 
@@ -285,7 +157,7 @@ def render(problem: Problem, timeline: Timeline, groups: Sequence[RoomGroup], do
         if len(pinned) >= 2:
             events = [problem.events_by_id[e] for e in pinned]
             starts = {e.start.astimezone(problem.meeting.tz) for e in events if e.start}
-            when = f"both at {_when(starts.pop())}" if len(starts) == 1 else "at overlapping times"
+            when = f"both at {moment_text(starts.pop())}" if len(starts) == 1 else "at overlapping times"
             names = " and ".join(pinned) if len(pinned) == 2 else ", ".join(pinned)
             lines.append(f"{kind} {person} is pinned into {names}, {when}")
             covered.update({(rule, person), *(("pins", e) for e in pinned), *(("one_placement", e) for e in pinned)})
@@ -308,23 +180,23 @@ def render(problem: Problem, timeline: Timeline, groups: Sequence[RoomGroup], do
             event = problem.events_by_id[str(instance)]
             lines.append(_pin_text(problem, event))
         elif rule == "remote_hours":
-            lines.append(f"{_speaker_text(problem, str(instance))} takes part only within those local hours")
+            lines.append(f"{speaker_text(problem, str(instance))} takes part only within those local hours")
         elif rule == "unavailability":
             item = problem.unavailability[int(instance)]  # type: ignore[call-overload]
             why = f" ({item.reason})" if item.reason else ""
-            lines.append(f"{item.kind} {item.id} is unavailable {_span(problem, item.start, item.end)}{why}")
+            lines.append(f"{item.kind} {item.id} is unavailable {span_text(problem, item.start, item.end)}{why}")
         else:
             period = problem.blocked[int(instance)]  # type: ignore[call-overload]
             formats = "/".join(f for f in ("in_person", "hybrid", "virtual") if f in period.formats)
-            lines.append(f"no {formats} event may overlap {_instance_text(problem, rule, instance)}")
+            lines.append(f"no {formats} event may overlap {instance_text(problem, rule, instance)}")
     for label, slots in sorted(room_slots.items()):
-        times = ", ".join(_when(timeline.slots[s].start) for s in sorted(slots))
+        times = ", ".join(moment_text(timeline.slots[s].start) for s in sorted(slots))
         lines.append(f"room {label} holds one event at a time (slot{'s' if len(slots) > 1 else ''} {times})")
     return lines
 
 
 def _pin_text(problem: Problem, event: SideEvent) -> str:
     where = f" to room {event.room}" if event.room else ""
-    when = f" at {_when(event.start.astimezone(problem.meeting.tz))}" if event.start else ""
+    when = f" at {moment_text(event.start.astimezone(problem.meeting.tz))}" if event.start else ""
     return f"{event.id} is pinned{where}{when}"
 

@@ -15,7 +15,7 @@ import logging
 import random
 import time
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -27,7 +27,7 @@ from .greedy import LocalSearch, Occupancy, greedy
 from .variables import Placement
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .run import Session
+    from .session import Session
 
 LOG = logging.getLogger("scheduler.solver")
 SUB_TIME = 3.0  # seconds (deterministic units with one worker) per sub-model
@@ -92,7 +92,7 @@ def improve(session: Session, start: dict[str, Placement | None]) -> None:
             if len(unplaced(session, trial)) < len(unplaced(session, best)):
                 best = trial
         best = repair(session, best)
-        session.offer(best, "repair")
+        session.accept(best, "repair")
     if session.incumbent is not None and not session.out_of_time:
         tighten_bound(session)
         polish(session)
@@ -108,8 +108,8 @@ def polish(session: Session, sweeps: int = 20) -> None:
     for _ in range(sweeps):  # one sweep at a time, so progress is reported as it improves
         deadline = time.perf_counter() + session.remaining  # the wall clock ends even a deterministic run
         saved = local.run(session.placeable, rng, 1, deadline)
-        session.dtime_used += overhead(session, 0)
-        session.offer(local.chosen, "lns")
+        session.charge(overhead(session, 0))
+        session.accept(local.chosen, "lns")
         if not saved or session.budget <= 0.3 or session.interrupted:
             break
 
@@ -121,12 +121,10 @@ def tighten_bound(session: Session) -> None:
     """
     if session.bounded or session.remaining < len(session.placeable) / 300:
         return
-    session.bounded = True
     found = combinatorial_bound(session.data, {e: session.domains[e] for e in session.placeable},
                                 allow_unscheduled=session.options.allow_unscheduled,
                                 coupled=len(session.placeable) <= COUPLED_MAX_EVENTS).value
-    session.lower = max(session.lower, found + session.empty_cost + session.moved_floor)
-    session.report("lns")
+    session.add_bound(found)
 
 
 def _blockers(session: Session, chosen: Mapping[str, Placement | None], event_id: str) -> Counter:
@@ -166,7 +164,7 @@ def repair(session: Session, chosen: dict[str, Placement | None]) -> dict[str, P
         ctx.model.minimize(cp_model.LinearExpr.sum(left_out))
         ctx.add_hint(chosen)
         status, solver = session.run(ctx.model, time_limit=min(session.budget, 4 * SUB_TIME), lp=False)
-        session.dtime_used += overhead(session, len(ctx.placements))
+        session.charge(overhead(session, len(ctx.placements)))
         LOG.debug("repair missing=%d free=%d %s %.2fs", len(missing), len(free), solver.status_name(status),
                   solver.wall_time)
         before = len(missing)
@@ -242,18 +240,6 @@ class Neighbourhoods:
         return free, days
 
 
-def _run_many(session: Session, models: Sequence[cp_model.CpModel],
-              limit: float) -> list[tuple[int, cp_model.CpSolver]]:
-    """Solve several independent sub-models at once, one single-worker CP-SAT each (Ctrl-C stops all)."""
-    runs = []
-    for index, model in enumerate(models):
-        solver = cp_model.CpSolver()
-        session.configure(solver, limit, seed=session.options.seed + index, workers=1, lp=True)
-        runs.append((solver, model, None))
-    statuses = session.race(runs)
-    return [(status, solver) for status, (solver, _, _) in zip(statuses, runs, strict=True)]
-
-
 def _apart(session: Session, first: Mapping[str, Placement | None], second: Mapping[str, Placement | None]) -> bool:
     """No person of an event in ``first`` is busy at an overlapping time in ``second`` (a safety check)."""
     busy: dict[tuple[str, str], list[tuple[int, int]]] = {}
@@ -310,8 +296,8 @@ def search(session: Session) -> None:
         if len(contexts) == 1:
             outcomes = [session.run(contexts[0].model, time_limit=limit, lp=True, workers=1)]
         else:
-            outcomes = _run_many(session, [ctx.model for ctx in contexts], limit)
-        session.dtime_used += sum(overhead(session, len(ctx.placements)) for ctx in contexts)
+            outcomes = session.race([ctx.model for ctx in contexts], time_limit=limit)
+        session.charge(sum(overhead(session, len(ctx.placements)) for ctx in contexts))
         merged: dict[str, Placement | None] = {}
         for ctx, (status, solver) in zip(contexts, outcomes, strict=True):
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -322,7 +308,7 @@ def search(session: Session) -> None:
                 sizes[kind] = min(MAX_SIZE, int(sizes[kind] * 1.25) + 1)
             elif status != cp_model.OPTIMAL:
                 sizes[kind] = max(MIN_SIZE, int(sizes[kind] * 0.8))
-        better = bool(merged) and session.offer({**chosen, **merged}, "lns")
+        better = bool(merged) and session.accept({**chosen, **merged}, "lns")
         if better:
             polish(session, sweeps=2)
         LOG.debug("lns %s parts=%s %s -> %s", kind, [(len(f), len(d) if d else 0) for f, d in parts],

@@ -21,9 +21,9 @@ how many moves are needed. Each moved event gets a reason in ``metadata["moves"]
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
@@ -31,10 +31,14 @@ from ..errors import InfeasibleError, UsageError
 from ..model import Problem, Schedule
 from ..moves import describe_moves, move_reason
 from .build import ModelContext, build_model, people
+from .explain import explain
 from .greedy import Occupancy, greedy
 from .lns import fit, improve
-from .run import MONOLITHIC_MAX_PLACEMENTS, NoScheduleFound, Session, SolveOptions, _schedule, refuse_impossible
+from .session import MONOLITHIC_MAX_PLACEMENTS, Session
 from .variables import Placement, epoch
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .options import SolveOptions
 
 LEVELS = ("local", "days", "all")  # the neighbourhoods tried in turn, widest last
 # Above this many placement literals a repair neighbourhood is cut down to the changed events and the
@@ -48,21 +52,12 @@ def replan(problem: Problem, options: SolveOptions, stop: threading.Event | None
     Raises UsageError without a previous schedule, InfeasibleError when no schedule exists (or none
     moves at most ``options.max_moves`` events), NoScheduleFound when the time ends first.
     """
-    from .explain import describe_empty, left_out_reason
-
     if options.previous is None:
         raise UsageError("--max-moves needs --previous: an earlier schedule to stay close to")
     if options.max_moves is not None and options.max_moves < 0:
         raise UsageError(f"--max-moves must be 0 or more, got {options.max_moves}")
-    started = time.perf_counter()
-    refuse_impossible(problem, options)
-    session = Session(problem, options, started, stop)
-    empty = sorted(e for e, d in session.domains.items() if d.empty)
-    reasons = {e: describe_empty(problem, session.groups, session.domains[e]) for e in empty}
-    if empty and not options.allow_unscheduled:
-        raise InfeasibleError([reasons[e] for e in empty])
-    session.moved_floor = moved_floor(session)
-    session.lower += session.moved_floor
+    session = Session.begin(problem, options, stop)
+    session.add_floor(moved_floor(session))
     kept = keep_previous(session)
     _check_forced(session, kept)
     build_seconds = session.elapsed
@@ -71,20 +66,9 @@ def replan(problem: Problem, options: SolveOptions, stop: threading.Event | None
         method = _search(session, kept)
     except KeyboardInterrupt:
         session.interrupted = True
-    if session.incumbent is None:
-        if session.interrupted:
-            raise NoScheduleFound(["the search was interrupted before any schedule was found"])
-        raise NoScheduleFound([f"no schedule was found within the {options.time_limit:g} s time limit "
-                               "(allow more time, or --allow-unscheduled to leave some events out)"])
-    chosen = dict(session.incumbent)
-    for event_id in empty:
-        chosen[event_id] = None
-    left_out = sorted(e for e, p in chosen.items() if p is None)
-    for event_id in left_out:
-        if event_id not in reasons:
-            reasons[event_id] = left_out_reason(session, event_id)
-    schedule = _schedule(session, chosen, method, build_seconds, {e: reasons[e] for e in left_out})
-    moves = describe_moves(problem, options.previous, schedule, left_out=reasons)
+    schedule = session.finish(method, build_seconds)
+    moves = describe_moves(problem, options.previous, schedule,
+                           left_out=schedule.metadata.get("unscheduled_reasons", {}))
     return replace(schedule, metadata={**schedule.metadata, "moves": moves})
 
 
@@ -198,7 +182,7 @@ def _search(session: Session, kept: dict[str, Placement]) -> str:
     rest = [e for e in session.placeable if e not in kept]
     hint: dict[str, Placement | None] = {**kept, **greedy(data, session.domains, rest, fixed=kept,
                                                           by_priority=options.allow_unscheduled)}
-    session.offer(hint, "greedy")
+    session.accept(hint, "greedy")
     method = "replan: kept"
     whole = set(session.placeable)
     size = session.size
@@ -219,7 +203,7 @@ def _search(session: Session, kept: dict[str, Placement]) -> str:
             continue
         tried.append(free)
         if not free:
-            session.offer(dict(kept), "replan")
+            session.accept(dict(kept), "replan")
             break
         status = _solve_part(session, kept, free, session.incumbent or hint, whole=free == whole)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -229,7 +213,7 @@ def _search(session: Session, kept: dict[str, Placement]) -> str:
             raise _infeasible(session, hint)
     if session.out_of_time or whole in tried:
         return method
-    if size <= MONOLITHIC_MAX_PLACEMENTS:
+    if session.monolithic:
         if session.incumbent is not None:
             _solve_part(session, session.incumbent, whole, session.incumbent, whole=True)
             method += ", then the whole model"
@@ -254,7 +238,7 @@ def _solve_part(session: Session, base: Mapping[str, Placement | None], free: se
     status, solver = session.run(ctx.model, time_limit=max(0.1, session.budget), watch=ctx, base=fixed,
                                  whole=whole, portfolio=portfolio)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        session.offer({**fixed, **ctx.decode(solver)}, "replan")
+        session.accept({**fixed, **ctx.decode(solver)}, "replan")
     return status
 
 
@@ -275,8 +259,6 @@ def _cap_moves(ctx: ModelContext, session: Session, fixed: Mapping[str, Placemen
 
 def _infeasible(session: Session, hint: Mapping[str, Placement | None]) -> InfeasibleError:
     """Why the whole model has no solution: the hard rules themselves, or the cap on moves."""
-    from .explain import explain
-
     options = session.options
     limit = max(5.0, options.time_limit / 3)
     cap = options.max_moves

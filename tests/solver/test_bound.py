@@ -8,8 +8,9 @@ import pytest
 
 from scheduler.generate import generate_construction
 from scheduler.model import BlockedPeriod, Problem, Room
+from scheduler.solver import SolveOptions
 from scheduler.solver.bound import Bound, combinatorial_bound
-from scheduler.solver.run import Session, SolveOptions
+from scheduler.solver.session import Session
 from tests.factory import DAY, at, event, meeting, problem, speaker
 from tests.solver.util import solve_checked
 

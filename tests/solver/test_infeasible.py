@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scheduler.errors import InfeasibleError
+from scheduler.errors import InfeasibleError, SchedulerError
 from scheduler.model import BlockedPeriod, Room
 from scheduler.solver import NoScheduleFound, SolveOptions, explain, solve
 from tests.factory import at, event, problem, speaker
@@ -74,7 +74,7 @@ def test_explain_finds_nothing_when_a_schedule_exists() -> None:
 
 def test_no_schedule_in_time_is_told_apart_from_proven_infeasible() -> None:
     error = NoScheduleFound(["no schedule was found within the 1 s time limit"])
-    assert isinstance(error, InfeasibleError) and error.exit_code == 1
+    assert not isinstance(error, InfeasibleError) and isinstance(error, SchedulerError) and error.exit_code == 1
     assert str(error).startswith("No schedule found within the time limit")
     assert str(InfeasibleError(["x"])).startswith("No schedule exists")
 

@@ -17,7 +17,7 @@ from scheduler.moves import move_line, moved_events
 from scheduler.score import move_cost, move_kind, score, total
 from scheduler.solver import SolveOptions, solve
 from scheduler.solver.replan import keep_previous, neighbourhood
-from scheduler.solver.run import Session
+from scheduler.solver.session import Session
 from scheduler.weights import MOVE_COST
 from tests.factory import DAY, VIENNA, at, event, meeting, problem, speaker
 

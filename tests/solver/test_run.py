@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-import scheduler.solver.run as run_module
+import scheduler.solver.session as session_module
 from scheduler.check import check
 from scheduler.export.schedule import schedule_csv
 from scheduler.generate import generate_construction
@@ -17,7 +17,7 @@ from scheduler.score import score, total
 from scheduler.solver import SolveOptions, solve
 from scheduler.solver.greedy import greedy
 from scheduler.solver.lns import repair
-from scheduler.solver.run import Session
+from scheduler.solver.session import Session
 from scheduler.solver.variables import Placement
 from tests.factory import at, event, problem, speaker
 from tests.solver.util import solve_checked
@@ -56,7 +56,7 @@ def test_one_worker_and_a_seed_give_identical_output() -> None:
 
 
 def test_decomposed_search_is_valid_and_reproducible(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(run_module, "MONOLITHIC_MAX_PLACEMENTS", 0)
+    monkeypatch.setattr(session_module, "MONOLITHIC_MAX_PLACEMENTS", 0)
     prob = generate_construction(60, 2).problem
     first = solve(prob, SolveOptions(time_limit=5, workers=1, seed=1))
     second = solve(prob, SolveOptions(time_limit=5, workers=1, seed=1))
@@ -117,3 +117,15 @@ def test_ctrl_c_returns_the_best_schedule_found_as_feasible() -> None:
     assert time.perf_counter() - started < 30
     assert schedule.metadata["status"] == "feasible" and schedule.metadata["interrupted"] is True
     assert check(prob, schedule) == []
+
+
+def test_finish_without_any_schedule_says_none_was_found_not_that_none_exists() -> None:
+    from scheduler.errors import InfeasibleError, NoScheduleFound
+
+    session = Session(_small(), SolveOptions(time_limit=2, workers=1))
+    with pytest.raises(NoScheduleFound, match="within the 2 s time limit") as caught:
+        session.finish("monolithic", 0.0)
+    assert not isinstance(caught.value, InfeasibleError) and caught.value.exit_code == 1
+    session.interrupted = True
+    with pytest.raises(NoScheduleFound, match="interrupted before any schedule"):
+        session.finish("monolithic", 0.0)

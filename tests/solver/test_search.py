@@ -7,7 +7,7 @@ from datetime import time
 
 import pytest
 
-import scheduler.solver.run as run_module
+import scheduler.solver.session as session_module
 from scheduler.check import check
 from scheduler.generate import generate_construction
 from scheduler.model import Room
@@ -16,7 +16,7 @@ from scheduler.solver import SolveOptions, solve
 from scheduler.solver.greedy import LocalSearch, greedy
 from scheduler.solver.lns import Neighbourhoods
 from scheduler.solver.objectives import evaluate, weighted
-from scheduler.solver.run import Session
+from scheduler.solver.session import Session
 from scheduler.solver.variables import Placement
 from tests.factory import at, event, problem
 
@@ -67,7 +67,7 @@ def test_neighbourhoods_with_excluded_days_never_touch_them() -> None:
 @pytest.mark.parametrize("workers", [1, 2])
 def test_decomposed_search_with_side_by_side_neighbourhoods_is_valid(monkeypatch: pytest.MonkeyPatch,
                                                                       workers: int) -> None:
-    monkeypatch.setattr(run_module, "MONOLITHIC_MAX_PLACEMENTS", 0)
+    monkeypatch.setattr(session_module, "MONOLITHIC_MAX_PLACEMENTS", 0)
     prob = generate_construction(120, 5).problem
     schedule = solve(prob, SolveOptions(time_limit=4, workers=workers, seed=2))
     assert schedule.metadata["method"] == "decomposed"
