@@ -177,8 +177,10 @@ class _Errors:
         self.name = name
         self.errors: list[LoadError] = []
 
-    def __call__(self, element: etree._Element | None, message: str) -> None:
-        line = element.sourceline if element is not None else None
+    def __call__(self, element: etree._Element | None, message: str, at: etree._Element | None = None) -> None:
+        """Record ``message`` about ``element``, at the line of ``at`` (one of its children) or its own."""
+        place = at if at is not None else element
+        line = place.sourceline if place is not None else None
         self.errors.append(FrabError(SourceLocation(self.name, line), _describe(element), message))
 
     def __len__(self) -> int:
@@ -241,8 +243,8 @@ def _event_fields(element: etree._Element, room_name: str, day_date: date | None
     duration_text = _text(element.find("duration"))
     match = DURATION.match(duration_text)
     if match is None:
-        fail(element.find("duration") if element.find("duration") is not None else element,
-             f"duration {duration_text!r} is not HH:MM" if duration_text else "no <duration>")
+        fail(element, f"duration {duration_text!r} is not HH:MM" if duration_text else "no <duration>",
+             at=element.find("duration"))
     if len(fail) > before:
         return None
     assert match is not None
@@ -273,7 +275,8 @@ def _start(element: etree._Element, day_date: date | None, fail: _Errors) -> dat
         try:
             return datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
         except ValueError:
-            fail(date_element, f"date {text!r} is not an ISO date-time such as 2024-12-27T10:30:00+01:00")
+            fail(element, f"date {text!r} is not an ISO date-time such as 2024-12-27T10:30:00+01:00",
+                 at=date_element)
             return None
     clock = _text(element.find("start"))
     match = CLOCK.match(clock)
@@ -303,8 +306,8 @@ def _zone(conference: etree._Element, given: str | None, raw: list[tuple[etree._
         try:
             ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError, OSError):
-            fail(element if not given else conference,
-                 f"unknown time zone {name!r}; expected an IANA name such as Europe/Berlin")
+            fail(conference, f"unknown time zone {name!r}; expected an IANA name such as Europe/Berlin",
+                 at=None if given else element)
             return None, False
         return name, False
     offsets = {fields["start"].utcoffset() for _, fields in raw if fields["start"].tzinfo is not None}
