@@ -232,8 +232,8 @@ def _breaks_blocked(events: list[FrabEvent], notes: list[Note],
         notes.append(_about("breaks", turned, ("break", "breaks"),
                             "(no person; title says break, lunch...) blocked for every format instead of placed"))
     if clashing:
-        notes.append(_about("breaks", clashing, ("break is", "breaks are"),
-                            "kept as events: other events overlap them"))
+        notes.append(_about("breaks", clashing, ("break stays an event", "breaks stay events"),
+                            "(other events overlap them)"))
     blocked = [BlockedPeriod(b.start, b.end, f"{b.title} (frab event {b.id})") for b in turned]
     return [e for e in events if e not in turned], blocked
 
