@@ -33,8 +33,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from scheduler.export.feeds import slugify
 from scheduler.export.folder import UNAVAILABILITY_COLUMNS, folder_files
+from scheduler.export.labels import slugify
 from scheduler.grid import SlotSpec, build_slots
 from scheduler.model import (
     Assignment,

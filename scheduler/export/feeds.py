@@ -12,7 +12,6 @@ import hashlib
 import io
 import json
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -24,6 +23,8 @@ from icalendar import Calendar, Event
 
 from ..errors import DataErrors, LoadError, SourceLocation
 from ..model import Assignment, Meeting
+from .labels import slugify
+from .templating import environment
 
 FEEDS_DIR = "feeds"
 ALL_PATH = "all.ics"
@@ -36,21 +37,9 @@ KIND_FOLDERS: dict[str, str] = {
     "speaker": "speakers",
     "topic": "topics",
 }
-FORMAT_SLUGS: dict[str, str] = {"in_person": "in-person", "hybrid": "hybrid", "virtual": "online"}
-FORMAT_TITLES: dict[str, str] = {"in_person": "In person", "hybrid": "Hybrid", "virtual": "Online"}
-MAX_SLUG = 60
 _RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
 _SLUG_PATH = re.compile(r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*/)?[a-z0-9]+(?:-[a-z0-9]+)*\.ics$")
 _LIFECYCLE = frozenset({"DTSTAMP", "LAST-MODIFIED", "SEQUENCE", "STATUS"})
-
-
-def slugify(text: str) -> str:
-    """ASCII lowercase ``[a-z0-9-]`` form of ``text`` (accents dropped, at most 60 characters); may be empty."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
-    if len(slug) > MAX_SLUG:
-        slug = slug[:MAX_SLUG].rstrip("-")
-    return slug
 
 
 def _hash(text: str, length: int) -> str:
@@ -139,8 +128,6 @@ _KIND_HEADINGS = {"all": "Whole programme", "format": "By format", "room": "By r
 
 def index_html(meeting: Meeting, published_at: datetime, entries: Iterable[FeedEntry]) -> str:
     """``index.html``: a plain page listing every feed (title, event count, link) by kind."""
-    from .html import environment
-
     entries = list(entries)
     sections = [(heading, rows) for kind, heading in _KIND_HEADINGS.items()
                 if (rows := [e for e in entries if e.kind == kind])]
