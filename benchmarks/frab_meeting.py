@@ -48,7 +48,7 @@ from scheduler.model import (
     event_end,
 )
 from scheduler.output import write_tree_atomic
-from scheduler.publish import feed_files, publication_time, schedule_files
+from scheduler.publish import publication_time, publish
 
 PUBLISHED = "published"
 DAY_MINUTES = 24 * 60
@@ -347,9 +347,8 @@ def convert(xml_path: str | Path, out_dir: str | Path, *, grid: int = 5, full_da
     stamp = publication_time([Path(xml_path)])
     schedule = Schedule(assignments, {"published_at": stamp.isoformat(),
                                       "source": f"{Path(xml_path).name}: the programme's own timetable"})
-    files |= {f"{PUBLISHED}/{name}": text for name, text in schedule_files(schedule).items()}
     files |= {f"{PUBLISHED}/{name}": text
-              for name, text in feed_files(problem, schedule, published_at=stamp).items()}
+              for name, text in publish(problem, schedule, published_at=stamp, only=("ics",)).items()}
     write_tree_atomic(out, files)
 
     starts_on_grid = {e.id for e in events if _wall_minutes(e.start) % grid == 0}

@@ -27,24 +27,22 @@ from icalendar import Calendar, Event, Timezone
 from icalendar.prop import vCategory, vDuration, vText, vUri
 
 from ..errors import LoadError, SourceLocation, UsageError
+from ..load.previous import PreviousEvent, PreviousPublication
 from ..model import FORMATS, Meeting, Problem, Schedule
 from .feeds import (
     ALL_PATH,
     KIND_FOLDERS,
     FeedEntry,
-    PreviousEvent,
-    PreviousPublication,
     feed_paths,
     index_html,
     index_json,
     is_safe_path,
-    load_previous,
     replace_lifecycle,
 )
 from .labels import FORMAT_WORDS, format_label, is_web_url
 from .view import EventView, build_view
 
-__all__ = ["PreviousPublication", "build_feeds", "load_previous", "published_at_of", "clean_text"]
+__all__ = ["build_feeds", "clean_text"]
 
 PRODID = "-//side-event-scheduler//iCalendar feeds//EN"
 REFRESH = timedelta(hours=1)
@@ -83,24 +81,6 @@ class _Categories(vCategory):
         self.cats = [_Text(item) for item in items]
 
 
-def published_at_of(schedule: Schedule, override: datetime | None = None) -> datetime:
-    """The publication time of this version: ``override`` (--published-at), else schedule metadata.
-
-    Raises UsageError when neither gives an aware datetime; the exporter never uses the clock.
-    """
-    value = override if override is not None else schedule.metadata.get("published_at")
-    if value is None:
-        raise UsageError("no publication time: schedule.json has no published_at; pass --published-at")
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            raise UsageError(f"published_at: expected an ISO datetime, got {value!r}") from None
-    if not isinstance(value, datetime) or value.tzinfo is None:
-        raise UsageError(f"published_at must be a datetime with a UTC offset, got {value!r}")
-    return value
-
-
 @dataclass
 class _Block:
     """One serialized VEVENT and what a feed needs to place it."""
@@ -129,7 +109,7 @@ def build_feeds(problem: Problem, schedule: Schedule, *, published_at: datetime,
     """Every feed of the public programme, plus index.json and index.html: relative file name -> text.
 
     ``published_at`` stamps the events that are new or changed in this version; ``previous`` (from
-    :func:`load_previous`) keeps unchanged events byte-identical and cancels the dropped ones.
+    :func:`scheduler.load.previous.load_previous`) keeps unchanged events byte-identical and cancels the dropped ones.
     """
     stamp = _utc_second(published_at)
     if previous is not None and previous.published_at is not None and stamp < previous.published_at:

@@ -164,7 +164,7 @@ class Exporter:
     name: str
     path: str  # relative to the output folder, e.g. "timetable.md" or "frab/schedule.xml"
     media_type: str
-    render: Callable[[ProgrammeView], str | bytes]
+    render: Callable[..., str | bytes]  # (view, **options) -> the file's content
 
     @property
     def extension(self) -> str:

@@ -19,13 +19,14 @@ from icalendar import Calendar
 
 from scheduler.errors import UsageError
 from scheduler.export.feeds import feed_paths
-from scheduler.export.ics import build_feeds, published_at_of
+from scheduler.export.ics import build_feeds
 from scheduler.export.labels import slugify
 from scheduler.generate import generate_meeting
 from scheduler.grid import SlotSpec
 from scheduler.load import load_problem
 from scheduler.load.schedule import read_schedule
 from scheduler.model import Assignment, Schedule, event_end
+from scheduler.publish import published_at_of
 from scheduler.solver import SolveOptions, solve
 from tests import factory as f
 
