@@ -2,6 +2,8 @@
 
 Every error the user can cause is a SchedulerError and becomes a clean message and exit code
 (0 success, 1 no schedule or a broken rule, 2 bad input or usage); no traceback reaches the user.
+Shared options are declared once in ``options.py``; the ``export`` commands come from the
+exporters' registry.
 """
 
 from __future__ import annotations
@@ -9,32 +11,19 @@ from __future__ import annotations
 import functools
 import sys
 import warnings
-from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
+from . import options as opt
 from .errors import DataWarning, SchedulerError, UsageError
 from .export.registry import OUTPUTS, Output
-from .model import Problem, Schedule
+from .load.inputs import load_meeting, load_schedule, shipped_meeting
 from .output import write_atomic, write_tree_atomic
-
-SHIPPED = "data/ccpcj31"
-
-
-def default_data() -> Path:
-    """The shipped CCPCJ 31 meeting: ./data/ccpcj31, else the copy beside the package's source."""
-    here = Path(SHIPPED)
-    if here.exists():
-        return here
-    source = Path(__file__).resolve().parents[1] / SHIPPED
-    return source if source.exists() else here
-
-
-def _report_warning(message: warnings.WarningMessage) -> None:
-    click.echo(f"warning: {message.message}", err=True)
+from .report import written
 
 
 def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -55,116 +44,13 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             finally:
                 for message in caught:
                     if issubclass(message.category, DataWarning):
-                        _report_warning(message)
+                        click.echo(f"warning: {message.message}", err=True)
                     else:
                         warnings.showwarning(
                             message.message, message.category, message.filename, message.lineno
                         )
 
     return wrapper
-
-
-data_argument = click.argument("data", required=False, type=click.Path(path_type=Path))
-meeting_argument = click.argument("data", type=click.Path(path_type=Path))
-schedule_argument = click.argument("schedule_csv", type=click.Path(path_type=Path))
-out_option = click.option("--out", type=click.Path(path_type=Path), required=True, help="Output folder.")
-scenario_option = click.option(
-    "--scenario", "scenario_path", type=click.Path(path_type=Path),
-    help="A scenario TOML applied on top of the meeting (see docs/scenarios.md).",
-)
-
-
-def _instant(_context: click.Context, _parameter: click.Parameter, value: str | None) -> datetime | None:
-    """An ISO datetime given on the command line, as UTC (naive means UTC)."""
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as error:
-        raise UsageError(f"--published-at: expected an ISO datetime (2022-05-10T09:00Z), got {value!r}") from error
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
-
-
-previous_folder = click.Path(path_type=Path, file_okay=False)
-# The options an export command may take (registry CONTEXT_OPTIONS), each with its part of the Example.
-CONTEXT_OPTIONS: dict[str, tuple[Callable[..., Any], str]] = {
-    "previous": (click.option("--previous", type=previous_folder, help="An earlier output folder: changed "
-                              "events get SEQUENCE+1, dropped ones CANCELLED."), " --previous old-out"),
-    "published_at": (click.option("--published-at", callback=_instant, expose_value=True,
-                                  help="Publication time of this version (ISO); default: schedule.json's."), ""),
-    "base_url": (click.option("--base-url", help="Where timetable.html is published, for event links."),
-                 " --base-url https://example.org/"),
-}
-SOLVER_OPTIONS: dict[str, Callable[..., Any]] = {
-    "seed": click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the search."),
-    "workers": click.option("--workers", type=click.IntRange(1), default=2, show_default=True,
-                            help="CP-SAT workers; 1 makes the result byte-identical run to run."),
-    "allow_unscheduled": click.option("--allow-unscheduled", is_flag=True,
-                                      help="Leave out low-priority events rather than fail."),
-}
-
-
-def solver_options(time_limit: float, *names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The solver's options, declared once: ``--time-limit`` (default ``time_limit``) and those ``names`` picks.
-
-    The command receives them as one ``solver`` dict of SolveOptions fields.
-    """
-
-    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(command)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            return command(*args, solver={key: kwargs.pop(key) for key in ("time_limit", *names)}, **kwargs)
-
-        options = [click.option("--time-limit", type=click.FloatRange(0.1), default=time_limit, show_default=True,
-                                help="Seconds to search."), *(SOLVER_OPTIONS[name] for name in names)]
-        return functools.reduce(lambda wrapped, option: option(wrapped), reversed(options), wrapper)
-
-    return decorate
-
-
-def table_format_option(default: str = "simple") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """``--fmt``: any of tabulate's table formats."""
-    from tabulate import tabulate_formats
-
-    return click.option("--fmt", type=click.Choice(sorted(tabulate_formats)), default=default, show_default=True,
-                        help="Table format (tabulate's formats).")
-
-
-def load(data: Path | None, scenario_path: Path | None = None) -> Problem:
-    """Load a meeting folder or workbook (the shipped meeting when ``data`` is None), with a scenario applied."""
-    return load_with_scenario(data, scenario_path)[0]
-
-
-def load_with_scenario(data: Path | None, scenario_path: Path | None) -> tuple[Problem, Any]:
-    """The meeting and the scenario file applied to it (None when no scenario is given)."""
-    from .load import load_problem
-
-    path = data if data is not None else default_data()
-    if not path.exists():
-        raise UsageError(f"{path}: no such meeting folder or workbook")
-    problem = load_problem(path)
-    if scenario_path is None:
-        return problem, None
-    from .scenario import apply_scenario, load_scenario
-
-    scenario = load_scenario(scenario_path)
-    return apply_scenario(problem, scenario), scenario
-
-
-def load_schedule(problem: Problem, path: Path) -> Schedule:
-    """Read a schedule.csv against ``problem`` (metadata from schedule.json beside it, if any)."""
-    from .load.schedule import read_schedule
-
-    if not path.exists():
-        raise UsageError(f"{path}: no such schedule file")
-    return read_schedule(path, problem)
-
-
-def wrote(out: Path, files: Mapping[str, Any]) -> str:
-    """``wrote N feeds in OUT/feeds, OUT/schedule.csv, ...``: what a command wrote."""
-    feeds = sum(1 for name in files if name.endswith(".ics"))
-    others = [f"{out}/{name}" for name in files if not name.startswith("feeds/")]
-    return "wrote " + ", ".join(([f"{feeds} feeds in {out}/feeds"] if feeds else []) + others)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -181,26 +67,25 @@ def cli() -> None:
 
 
 @cli.command()
-@data_argument
-@scenario_option
+@opt.data_argument
+@opt.scenario_option
 @click.option("--allow-unscheduled", is_flag=True,
               help="Report what cannot be placed as warnings (what solve --allow-unscheduled leaves out); exit 0.")
 @handle_errors
 def validate(data: Path | None, scenario_path: Path | None, allow_unscheduled: bool) -> None:
     """Load a meeting, report every input error at once, print a summary, then what no schedule can satisfy.
 
-    DATA is a meeting folder or .xlsx workbook (default: the shipped CCPCJ 31 meeting). After the
-    summary, quick checks that need no solver (seats, pins, remote speakers' hours, people's time,
-    room demand against supply) name every event that cannot be placed, with a fix. Exits 2 on bad
-    input, 1 when a check proves that no schedule places every event (0 with --allow-unscheduled,
-    which reports the findings as warnings), else 0; only solve can prove that a schedule exists.
+    DATA is a meeting folder or .xlsx workbook (default: the shipped CCPCJ 31 meeting). Quick checks
+    that need no solver (seats, pins, remote hours, people's time, room demand) name every event that
+    cannot be placed, with a fix. Exits 2 on bad input, 1 when a check proves that no schedule places
+    every event (0 with --allow-unscheduled, which reports them as warnings), else 0.
 
     Example: scheduler validate data/ccpcj31 --scenario examples/scenarios/late-requests.toml
     """
     from .presolve import presolve
     from .summary import validation_report
 
-    problem, scenario = load_with_scenario(data, scenario_path)
+    problem, scenario = load_meeting(data, scenario_path)
     findings = presolve(problem, allow_unscheduled=allow_unscheduled)
     click.echo("\n".join(validation_report(problem, scenario, findings)))
     if any(finding.blocking for finding in findings):
@@ -228,7 +113,7 @@ def generate(events: int, seed: int, out: Path, witness: Path | None) -> None:
 
 
 @cli.command()
-@data_argument
+@opt.data_argument
 @click.option("--xlsx", "xlsx_path", type=click.Path(path_type=Path), required=True, help="Workbook to write.")
 @handle_errors
 def convert(data: Path | None, xlsx_path: Path) -> None:
@@ -238,15 +123,15 @@ def convert(data: Path | None, xlsx_path: Path) -> None:
     """
     from .load.convert import folder_to_workbook
 
-    load(data)  # refuse to convert a meeting that does not load
-    write_atomic(xlsx_path, folder_to_workbook(data if data is not None else default_data()))
+    load_meeting(data)  # refuse to convert a meeting that does not load
+    write_atomic(xlsx_path, folder_to_workbook(data if data is not None else shipped_meeting()))
     click.echo(f"wrote {xlsx_path}")
 
 
 @cli.command()
-@data_argument
-@scenario_option
-@solver_options(10.0)
+@opt.data_argument
+@opt.scenario_option
+@opt.solver_options(10.0)
 @handle_errors
 def explain(data: Path | None, scenario_path: Path | None, solver: dict[str, Any]) -> None:
     """Say why a meeting has no schedule: events with no possible place, then conflicting rules.
@@ -257,7 +142,7 @@ def explain(data: Path | None, scenario_path: Path | None, solver: dict[str, Any
     """
     from .solver import explain as explain_problem
 
-    reasons = explain_problem(load(data, scenario_path), **solver)
+    reasons = explain_problem(load_meeting(data, scenario_path)[0], **solver)
     if not reasons:
         click.echo("a schedule exists: every event can be placed under every hard rule")
         return
@@ -266,8 +151,8 @@ def explain(data: Path | None, scenario_path: Path | None, solver: dict[str, Any
 
 
 @cli.command()
-@meeting_argument
-@schedule_argument
+@opt.meeting_argument
+@opt.schedule_argument
 @click.option("--allow-unscheduled", is_flag=True, help="Accept events left unscheduled (rule 1).")
 @handle_errors
 def check(data: Path, schedule_csv: Path, allow_unscheduled: bool) -> None:
@@ -279,7 +164,7 @@ def check(data: Path, schedule_csv: Path, allow_unscheduled: bool) -> None:
     """
     from .check import check as check_schedule
 
-    problem = load(data)
+    problem, _ = load_meeting(data)
     violations = check_schedule(problem, load_schedule(problem, schedule_csv), allow_unscheduled=allow_unscheduled)
     for violation in violations:
         click.echo(str(violation))
@@ -290,9 +175,9 @@ def check(data: Path, schedule_csv: Path, allow_unscheduled: bool) -> None:
 
 
 @cli.command()
-@meeting_argument
+@opt.meeting_argument
 @click.argument("schedules", nargs=-1, required=True, type=click.Path(path_type=Path))
-@table_format_option()
+@opt.table_format_option()
 @click.option("--html", "html_path", type=click.Path(path_type=Path), help="Also write the comparison as a page.")
 @handle_errors
 def compare(data: Path, schedules: tuple[Path, ...], fmt: str, html_path: Path | None) -> None:
@@ -304,7 +189,7 @@ def compare(data: Path, schedules: tuple[Path, ...], fmt: str, html_path: Path |
     """
     from .compare import build_comparison, comparison_html, format_comparison, read_schedules
 
-    problem = load(data)
+    problem, _ = load_meeting(data)
     loaded, problems = read_schedules(problem, list(schedules))
     comparison = build_comparison(problem, loaded, problems=problems)
     click.echo(format_comparison(comparison, fmt), nl=False)
@@ -313,12 +198,12 @@ def compare(data: Path, schedules: tuple[Path, ...], fmt: str, html_path: Path |
 
 
 @cli.command()
-@meeting_argument
+@opt.meeting_argument
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder for one result folder each.")
 @click.option("--jobs", "-j", type=click.IntRange(1), default=2, show_default=True, help="Scenarios solved at once.")
-@table_format_option()
-@solver_options(30.0, "seed", "allow_unscheduled")
+@opt.table_format_option()
+@opt.solver_options(30.0, "seed", "allow_unscheduled")
 @handle_errors
 def sweep(data: Path, scenarios: tuple[Path, ...], out: Path, jobs: int, fmt: str, solver: dict[str, Any]) -> None:
     """Solve several scenarios in parallel processes and print the comparison table.
@@ -329,17 +214,14 @@ def sweep(data: Path, scenarios: tuple[Path, ...], out: Path, jobs: int, fmt: st
     Example: scheduler sweep data/ccpcj31 examples/scenarios/*.toml --out sweep --jobs 2
     """
     from .compare import build_comparison
+    from .report import sweep_progress
     from .scenario import load_scenario
     from .solver import SolveOptions
     from .sweep import format_sweep, prepare, run_sweep, write_sweep
 
-    problem = load(data)
+    problem, _ = load_meeting(data)
     variants = prepare(problem, [load_scenario(path) for path in scenarios])
-
-    def progress(outcome: Any) -> None:
-        state = "solved" if outcome.schedule is not None else outcome.failure
-        click.echo(f"{outcome.name}: {state} in {outcome.seconds:.1f} s", err=True)
-
+    progress = sweep_progress(lambda line: click.echo(line, err=True))
     result = run_sweep(variants, SolveOptions(**solver), jobs=jobs, progress=progress)
     problems = {variant.name: variant.problem for variant in variants}
     comparison = build_comparison(problem, result.solved, problems=problems) if result.solved else None
@@ -350,15 +232,15 @@ def sweep(data: Path, scenarios: tuple[Path, ...], out: Path, jobs: int, fmt: st
 
 
 @cli.command()
-@data_argument
-@out_option
-@solver_options(30.0, "seed", "workers", "allow_unscheduled")
-@scenario_option
-@click.option("--previous", type=previous_folder,
+@opt.data_argument
+@opt.out_option
+@opt.solver_options(30.0, "seed", "workers", "allow_unscheduled")
+@opt.scenario_option
+@click.option("--previous", type=opt.previous_folder,
               help="An earlier output folder: keep its schedule as far as the rules allow (each moved event "
                    "costs), and re-publish its feeds (SEQUENCE, CANCELLED).")
 @click.option("--max-moves", type=click.IntRange(0), help="With --previous: move at most this many events.")
-@click.option("--published-at", callback=_instant,
+@click.option("--published-at", callback=opt.instant,
               help="Publication time of this version (ISO); default: newest input file's time.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 @handle_errors
@@ -378,38 +260,35 @@ def solve(data: Path | None, out: Path, solver: dict[str, Any], scenario_path: P
     --previous out --out out2
     """
     from .load.previous import load_previous
-    from .publish import publication_seconds, publication_time, publish
+    from .publish import solve_and_publish
     from .report import progress_printer, solve_summary
     from .solver import SolveOptions
-    from .solver import solve as solve_problem
 
     if max_moves is not None and previous is None:
         raise UsageError("--max-moves needs --previous: an earlier output folder to stay close to")
-    problem, scenario = load_with_scenario(data, scenario_path)
+    problem, scenario = load_meeting(data, scenario_path)
     earlier = load_previous(previous, problem) if previous is not None else None
-    before = earlier.schedule if earlier is not None else None
-    progress = None if quiet else progress_printer(lambda line: click.echo(line, err=True))
+    echo = functools.partial(click.echo, err=True)
     if not quiet:
-        click.echo(f"solving {len(problem.events)} events (time limit {solver['time_limit']:g} s, "
-                   f"{solver['workers']} workers)", err=True)
-    schedule = solve_problem(problem, SolveOptions(**solver, progress=progress, previous=before, max_moves=max_moves,
-                                                   reserve=publication_seconds(problem)))
-    inputs = [data if data is not None else default_data(), *([scenario_path] if scenario_path else [])]
-    stamp = published_at or publication_time(inputs, earlier.published_at if earlier else None)
-    files = publish(problem, schedule, previous=earlier, published_at=stamp, scenario=scenario)
+        echo(f"solving {len(problem.events)} events (time limit {solver['time_limit']:g} s, "
+             f"{solver['workers']} workers)")
+    options = SolveOptions(**solver, progress=None if quiet else progress_printer(echo), max_moves=max_moves)
+    inputs = [data if data is not None else shipped_meeting(), *([scenario_path] if scenario_path else [])]
+    schedule, files = solve_and_publish(problem, options, previous=earlier, published_at=published_at, inputs=inputs,
+                                        scenario=scenario)
     write_tree_atomic(out, files)
-    click.echo(solve_summary(problem, schedule, before))
-    click.echo(wrote(out, files))
+    click.echo(solve_summary(problem, schedule, earlier.schedule if earlier else None))
+    click.echo(written(out, files))
 
 
 @cli.command()
-@meeting_argument
-@schedule_argument
+@opt.meeting_argument
+@opt.schedule_argument
 @click.option("--day", help="Only this day (ISO date, or 1 for the first day).")
 @click.option("--room", help="Only this room or channel (id or name).")
 @click.option("--organizer", help="Only this organizer's events.")
 @click.option("--list", "as_list", is_flag=True, help="A list of events instead of a grid.")
-@table_format_option()
+@opt.table_format_option()
 @handle_errors
 def timetable(data: Path, schedule_csv: Path, day: str | None, room: str | None, organizer: str | None,
               as_list: bool, fmt: str) -> None:
@@ -420,7 +299,7 @@ def timetable(data: Path, schedule_csv: Path, day: str | None, room: str | None,
     from .export.timetable import grid_text, list_text
     from .export.view import build_view
 
-    problem = load(data)
+    problem, _ = load_meeting(data)
     view = build_view(problem, load_schedule(problem, schedule_csv))
     render = list_text if as_list else grid_text
     click.echo(render(view, day=day, room=room, organizer=organizer, fmt=fmt), nl=False)
@@ -443,18 +322,16 @@ def export_command(output: Output) -> click.Command:
         from .load.previous import load_previous, read_feeds_index
         from .publish import publish
 
-        problem = load(data)
+        problem, _ = load_meeting(data)
         schedule = load_schedule(problem, schedule_csv)
         earlier = load_previous(previous, problem) if previous is not None else None
         files = publish(problem, schedule, only=(output.name,), previous=earlier, published_at=published_at,
                         base_url=base_url, feeds_index=read_feeds_index(out))
         write_tree_atomic(out, files)
-        click.echo(wrote(out, files))
+        click.echo(written(out, files))
 
-    example = "".join(CONTEXT_OPTIONS[name][1] for name in output.options)
-    for name in reversed(output.options):
-        command = CONTEXT_OPTIONS[name][0](command)
-    command = meeting_argument(schedule_argument(out_option(command)))
+    add_options, example = opt.context_options(output.options)
+    command = opt.meeting_argument(opt.schedule_argument(opt.out_option(add_options(command))))
     help_text = (f"{output.description}\n\nExample: scheduler export {output.name} data/ccpcj31 out/schedule.csv "
                  f"--out out{example}")
     return export.command(output.name, help=help_text)(command)

@@ -8,11 +8,11 @@ exporters' registry (``scheduler.export.registry``).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError
 from .export.registry import FEEDS_INDEX, OUTPUTS, Files, PublishContext
@@ -21,7 +21,11 @@ from .load.previous import PreviousPublication
 from .model import Problem, Schedule
 from .scenario import SCENARIO_FILE, Scenario
 
-__all__ = ["publication_files", "publication_seconds", "publication_time", "publish", "published_at_of"]
+if TYPE_CHECKING:
+    from .solver import SolveOptions
+
+__all__ = ["publication_files", "publication_seconds", "publication_time", "publish", "published_at_of",
+           "solve_and_publish"]
 
 # Measured on FOSDEM 2026 (883 events, 1,906 feeds): building every output takes about 5.8 ms per
 # event and writing the files about 1 ms more (benchmarks/README.md); solve keeps this much of its
@@ -58,6 +62,22 @@ def publish(problem: Problem, schedule: Schedule, *, previous: PreviousPublicati
     if scenario is not None:
         files[SCENARIO_FILE] = scenario.text
     return files
+
+
+def solve_and_publish(problem: Problem, options: SolveOptions, *, previous: PreviousPublication | None = None,
+                      published_at: datetime | None = None, inputs: Sequence[Path] = (),
+                      scenario: Scenario | None = None) -> tuple[Schedule, Files]:
+    """Solve ``problem`` (a re-plan close to ``previous``'s schedule when given) and publish the result over it.
+
+    Keeps time for the outputs within the time limit; the publication time defaults to the newest of
+    ``inputs`` (never earlier than ``previous``'s).
+    """
+    from .solver import solve
+
+    before = previous.schedule if previous is not None else None
+    schedule = solve(problem, replace(options, previous=before, reserve=publication_seconds(problem)))
+    stamp = published_at or publication_time(inputs, previous.published_at if previous is not None else None)
+    return schedule, publish(problem, schedule, previous=previous, published_at=stamp, scenario=scenario)
 
 
 def publication_files(problem: Problem, schedule: Schedule, *, published_at: datetime,

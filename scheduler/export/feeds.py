@@ -19,7 +19,6 @@ from ..model import Meeting
 from .labels import slugify
 from .templating import environment
 
-FEEDS_DIR = "feeds"
 ALL_PATH = "all.ics"
 # kind -> folder under feeds/; the order is the order of index.json.
 KIND_FOLDERS: dict[str, str] = {

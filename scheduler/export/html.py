@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from .labels import TIMETABLE_LABELS
+from .labels import FEEDS_DIR, TIMETABLE_LABELS
 from .templating import environment
 from .timetable import day_heading, one_line, time_range
 from .view import DayView, EventView, Exporter, ProgrammeView, event_anchor, room_blocks
@@ -42,7 +42,7 @@ class FeedLinks:
 
 def default_feed_links(view: ProgrammeView) -> FeedLinks:
     """The feed paths the feeds exporter gives a first publication (no earlier names to keep)."""
-    from .feeds import ALL_PATH, FEEDS_DIR, feed_paths
+    from .feeds import ALL_PATH, feed_paths
 
     rooms = feed_paths("room", [room.id for room in view.problem.rooms])
     return FeedLinks(f"{FEEDS_DIR}/{ALL_PATH}", {room_id: f"{FEEDS_DIR}/{path}" for room_id, path in rooms.items()})

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 MAX_SLUG = 60
+FEEDS_DIR = "feeds"  # the calendar feeds' folder under OUT
 
 
 @dataclass(frozen=True)

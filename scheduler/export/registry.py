@@ -14,7 +14,7 @@ from datetime import datetime
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from .feeds import FEEDS_DIR
+from .labels import FEEDS_DIR
 
 if TYPE_CHECKING:
     from ..load.previous import PreviousPublication

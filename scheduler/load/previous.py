@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import DataErrors, LoadError, SourceLocation
-from ..export.feeds import FEEDS_DIR, kind_of_path
+from ..export.feeds import kind_of_path
+from ..export.labels import FEEDS_DIR
 from ..model import Problem, Schedule
 from .schedule import read_schedule, read_schedule_metadata
 from .tables import read_json, read_text
