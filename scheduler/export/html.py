@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from .labels import FEEDS_DIR, TIMETABLE_LABELS
+from .labels import FEEDS_DIR, format_label
 from .templating import environment
 from .timetable import day_heading, one_line, time_range
 from .view import DayView, EventView, Exporter, ProgrammeView, event_anchor, room_blocks
@@ -69,7 +69,7 @@ def timetable_html(view: ProgrammeView, *, feeds: FeedLinks | None = None) -> st
         "other_days": [events[e.id] for e in view.events if e.day not in {d.day for d in view.days}],
         "topics": view.topics,
         "organizers": view.organizers,
-        "formats": [{"id": fmt, "label": TIMETABLE_LABELS.get(fmt, fmt)} for fmt in view.formats],
+        "formats": [{"id": fmt, "label": format_label(fmt)} for fmt in view.formats],
         "rooms": view.rooms_used(),
         "feed_all": feeds.all,
         "feed_rooms": [{"name": room.name, "href": feeds.room(room.id)} for room in view.rooms_used()],

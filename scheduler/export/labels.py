@@ -19,7 +19,7 @@ FEEDS_DIR = "feeds"  # the calendar feeds' folder under OUT
 class FormatWords:
     """How outputs name one event format."""
 
-    label: str  # the word people read: timetable, feeds' categories and titles, frab type
+    label: str  # the one word people read everywhere: timetables, feeds' categories and titles, frab type
     slug: str  # the feed's file name under feeds/formats/ (a subscribed URL: never changes)
     detail: str  # the calendar description's ``Format:`` line
 
@@ -29,14 +29,12 @@ FORMAT_WORDS: dict[str, FormatWords] = {
     "hybrid": FormatWords("Hybrid", "hybrid", "Hybrid (in the room and online)"),
     "virtual": FormatWords("Online", "online", "Online"),
 }
-# The timetable's word for a format; "Virtual" differs from the feeds' "Online" (unified separately).
-TIMETABLE_LABELS: dict[str, str] = {"in_person": "In person", "hybrid": "Hybrid", "virtual": "Virtual"}
 
 _WEB_URL = re.compile(r"^https?://[^/\s\"<>\\^`{|}][^\s\"<>\\^`{|}]*$", re.IGNORECASE)
 
 
 def format_label(fmt: str) -> str:
-    """The word for a format in the feeds (``In person``, ``Hybrid``, ``Online``); unknown ones as they are."""
+    """The one word for a format in every output (``In person``, ``Hybrid``, ``Online``); unknown ones as they are."""
     words = FORMAT_WORDS.get(fmt)
     return words.label if words else fmt
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..model import FORMATS, Problem, Room, Schedule, SideEvent, Slot, Speaker
-from .labels import TIMETABLE_LABELS, is_web_url
+from .labels import format_label, is_web_url
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,8 @@ class EventView:
 
     @property
     def format_label(self) -> str:
-        """The format as people read it: ``In person``, ``Hybrid``, ``Virtual``."""
-        return TIMETABLE_LABELS.get(self.event.format, self.event.format)
+        """The format as people read it: ``In person``, ``Hybrid``, ``Online``."""
+        return format_label(self.event.format)
 
     @property
     def speaker_names(self) -> tuple[str, ...]:
