@@ -28,8 +28,9 @@ from datetime import time as clock
 from pathlib import Path
 from random import Random
 
-from scheduler.export.ics import build_feeds, load_previous
+from scheduler.export.ics import build_feeds
 from scheduler.grid import SlotSpec, build_slots
+from scheduler.load.previous import load_previous
 from scheduler.model import Assignment, Meeting, Problem, Room, Schedule, SideEvent, Speaker, event_end
 from scheduler.output import write_tree_atomic
 
@@ -132,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         (out / "schedule.csv").write_text("event_id,status,room,start,end\n", encoding="utf-8")
         (out / "schedule.json").write_text(json.dumps({"published_at": "2026-03-01T09:00:00Z"}), encoding="utf-8")
         started = time.perf_counter()
-        previous = load_previous(out)
+        previous = load_previous(out, problem)
         loading = time.perf_counter() - started
     next_problem, next_schedule = changed(problem, schedule, Random(args.seed))
     republish, republish_cpu = [], []

@@ -40,7 +40,7 @@ from scheduler.frab import import_frab, read_frab
 from scheduler.frab.timetable import closed_outside_use, day_slot_specs
 from scheduler.model import Assignment, Schedule
 from scheduler.output import write_tree_atomic
-from scheduler.publish import feed_files, publication_time, schedule_files
+from scheduler.publish import publication_time, publish
 
 __all__ = ["PUBLISHED", "close_busiest_room", "closed_outside_use", "convert", "day_slot_specs", "main",
            "read_frab"]
@@ -102,9 +102,8 @@ def convert(xml_path: str | Path, out_dir: str | Path, *, grid: int = 5, full_da
     schedule = Schedule(imported.schedule.assignments,
                         {"published_at": stamp.isoformat(), **imported.schedule.metadata})
     files = dict(imported.files)
-    files |= {f"{PUBLISHED}/{name}": text for name, text in schedule_files(schedule).items()}
     files |= {f"{PUBLISHED}/{name}": text
-              for name, text in feed_files(problem, schedule, published_at=stamp).items()}
+              for name, text in publish(problem, schedule, published_at=stamp, only=("ics",)).items()}
     write_tree_atomic(out, files)
     closed = close_busiest_room(out) if close_busiest else None
 

@@ -236,7 +236,7 @@ def _cap(items: list, limit: int | None) -> list:
 
 def comparison_html(comparison: Comparison, title: str = "Schedule comparison") -> str:
     """A standalone HTML page of the whole comparison (no scripts, no external files), autoescaped."""
-    from .export.html import environment
+    from .export.templating import environment
 
     frames = [("Side by side", comparison.table.reset_index())]
     if len(comparison.names) > 1:

@@ -1,34 +1,107 @@
-"""Everything ``solve`` and ``export`` publish for one schedule, as relative path -> content.
+"""One publication of a schedule as an output tree: relative path -> content, for ``solve`` and ``export``.
 
 Kept apart from the CLI so the files can be produced (and tested) without touching the disk; the
-CLI writes them with :func:`scheduler.output.write_tree_atomic`.
+CLI writes the tree with :func:`scheduler.output.write_tree_atomic`. Every file goes through the
+exporters' registry (``scheduler.export.registry``).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .export import frab, html, timetable
-from .export.ics import build_feeds
-from .export.schedule import schedule_csv, schedule_json
-from .export.view import build_view, render_files
+from .errors import UsageError
+from .export.registry import FEEDS_INDEX, OUTPUTS, Files, PublishContext
+from .export.view import build_view
+from .load.previous import PreviousPublication
 from .model import Problem, Schedule
+from .scenario import SCENARIO_FILE, Scenario
 
-FEEDS_DIR = "feeds"
-# Figures that differ run to run; printed in the summary, kept out of schedule.json so that the same
-# input, seed and options give byte-identical files.
-VOLATILE_METADATA = frozenset({"build_seconds", "solve_seconds", "first_solution_seconds", "seconds", "timing"})
+if TYPE_CHECKING:
+    from .solver import SolveOptions
 
+__all__ = ["publication_files", "publication_seconds", "publication_time", "publish", "published_at_of",
+           "solve_and_publish"]
 
 # Measured on FOSDEM 2026 (883 events, 1,906 feeds): building every output takes about 5.8 ms per
 # event and writing the files about 1 ms more (benchmarks/README.md); solve keeps this much of its
 # time limit for it, so that the whole command ends within the limit.
 PUBLICATION_SECONDS_PER_EVENT = 0.007
+
+
+def publish(problem: Problem, schedule: Schedule, *, previous: PreviousPublication | None = None,
+            published_at: datetime | None = None, base_url: str | None = None, feeds_index: str | None = None,
+            scenario: Scenario | None = None, only: Iterable[str] | None = None) -> Files:
+    """The output tree of one publication: every registry family (or those ``only`` names), plus the scenario.
+
+    The feeds continue ``previous`` and need a publication time: ``published_at``, else the schedule's
+    own (from schedule.json); when given or needed, it is stamped into the schedule's metadata.
+    timetable.html links the feeds published with it, else those ``feeds_index`` lists, else the
+    names a first publication gives them.
+    """
+    names = list(OUTPUTS) if only is None else list(only)
+    unknown = [name for name in names if name not in OUTPUTS]
+    if unknown:
+        raise UsageError(f"unknown output {', '.join(unknown)}; choose from {', '.join(OUTPUTS)}")
+    if any(OUTPUTS[name].needs_published_at for name in names):
+        published_at = published_at_of(schedule, published_at)
+    if published_at is not None:
+        schedule = replace(schedule, metadata={**schedule.metadata, "published_at": published_at.isoformat()})
+    context = PublishContext(problem, schedule, build_view(problem, schedule), published_at, previous, base_url,
+                             feeds_index)
+    files: Files = {}
+    for name in names:
+        rendered = OUTPUTS[name].render(context)
+        if FEEDS_INDEX in rendered:
+            context = replace(context, feeds_index=str(rendered[FEEDS_INDEX]))
+        files |= rendered
+    if scenario is not None:
+        files[SCENARIO_FILE] = scenario.text
+    return files
+
+
+def solve_and_publish(problem: Problem, options: SolveOptions, *, previous: PreviousPublication | None = None,
+                      published_at: datetime | None = None, inputs: Sequence[Path] = (),
+                      scenario: Scenario | None = None) -> tuple[Schedule, Files]:
+    """Solve ``problem`` (a re-plan close to ``previous``'s schedule when given) and publish the result over it.
+
+    Keeps time for the outputs within the time limit; the publication time defaults to the newest of
+    ``inputs`` (never earlier than ``previous``'s).
+    """
+    from .solver import solve
+
+    before = previous.schedule if previous is not None else None
+    schedule = solve(problem, replace(options, previous=before, reserve=publication_seconds(problem)))
+    stamp = published_at or publication_time(inputs, previous.published_at if previous is not None else None)
+    return schedule, publish(problem, schedule, previous=previous, published_at=stamp, scenario=scenario)
+
+
+def publication_files(problem: Problem, schedule: Schedule, *, published_at: datetime,
+                      previous: PreviousPublication | None = None) -> Files:
+    """Every file ``solve --out`` writes (schedule, feeds, timetables, frab): :func:`publish` of everything."""
+    return publish(problem, schedule, previous=previous, published_at=published_at)
+
+
+def published_at_of(schedule: Schedule, override: datetime | None = None) -> datetime:
+    """The publication time of this version: ``override`` (--published-at), else schedule metadata.
+
+    Raises UsageError when neither gives an aware datetime; the exporters never use the clock.
+    """
+    value: Any = override if override is not None else schedule.metadata.get("published_at")
+    if value is None:
+        raise UsageError("no publication time: schedule.json has no published_at; pass --published-at")
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise UsageError(f"published_at: expected an ISO datetime, got {value!r}") from None
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise UsageError(f"published_at must be a datetime with a UTC offset, got {value!r}")
+    return value
 
 
 def publication_seconds(problem: Problem) -> float:
@@ -54,49 +127,3 @@ def publication_time(inputs: Iterable[Path], previous_at: datetime | None = None
     if previous_at is not None and moment < previous_at:
         moment = previous_at
     return moment.replace(microsecond=0)
-
-
-def stable_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
-    """The schedule metadata without run-to-run timings."""
-    return {key: value for key, value in metadata.items() if key not in VOLATILE_METADATA}
-
-
-def schedule_files(schedule: Schedule) -> dict[str, str]:
-    """schedule.csv and schedule.json, as the data-format contract says."""
-    stable = replace(schedule, metadata=stable_metadata(dict(schedule.metadata)))
-    return {"schedule.csv": schedule_csv(stable), "schedule.json": schedule_json(stable)}
-
-
-def feed_files(problem: Problem, schedule: Schedule, *, published_at: datetime, previous: Any = None) -> dict[str, str]:
-    """Every calendar feed plus its index, under ``feeds/``."""
-    feeds = build_feeds(problem, schedule, published_at=published_at, previous=previous)
-    return {f"{FEEDS_DIR}/{name}": text for name, text in feeds.items()}
-
-
-def timetable_files(problem: Problem, schedule: Schedule, *, feeds_index: str | None = None,
-                    base_url: str | None = None, which: Iterable[str] = ("timetable", "html", "frab")
-                    ) -> dict[str, str | bytes]:
-    """The readable timetables: md/csv/xlsx, the HTML page (linking the feeds) and frab XML/JSON."""
-    view = build_view(problem, schedule)
-    wanted = set(which)
-    files: dict[str, str | bytes] = {}
-    if "timetable" in wanted:
-        files |= render_files(view, timetable.EXPORTERS)
-    if "html" in wanted:
-        links = html.feed_links_from_index(feeds_index) if feeds_index else None
-        files["timetable.html"] = html.timetable_html(view, feeds=links)
-    if "frab" in wanted:
-        files["frab/schedule.xml"] = frab.frab_xml(view, base_url=base_url)
-        files["frab/schedule.json"] = frab.frab_json(view, base_url=base_url)
-    return files
-
-
-def publication_files(problem: Problem, schedule: Schedule, *, published_at: datetime,
-                      previous: Any = None) -> dict[str, str | bytes]:
-    """Every file ``solve --out`` writes: schedule, feeds, timetables, frab."""
-    schedule = replace(schedule, metadata={**schedule.metadata, "published_at": published_at.isoformat()})
-    files: dict[str, str | bytes] = dict(schedule_files(schedule))
-    feeds = feed_files(problem, schedule, published_at=published_at, previous=previous)
-    files |= feeds
-    files |= timetable_files(problem, schedule, feeds_index=feeds.get(f"{FEEDS_DIR}/index.json"))
-    return files

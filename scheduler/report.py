@@ -5,7 +5,8 @@ Plain text built from a Schedule and its metadata, kept out of cli.py so the com
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from .model import Problem, Schedule
@@ -58,3 +59,20 @@ def solve_summary(problem: Problem, schedule: Schedule, previous: Schedule | Non
     if timing:
         lines.append("time:     " + ", ".join(timing))
     return "\n".join(lines)
+
+
+def written(out: Path, files: Mapping[str, object]) -> str:
+    """``wrote N feeds in OUT/feeds, OUT/schedule.csv, ...``: what a command wrote."""
+    feeds = sum(1 for name in files if name.endswith(".ics"))
+    others = [f"{out}/{name}" for name in files if not name.startswith("feeds/")]
+    return "wrote " + ", ".join(([f"{feeds} feeds in {out}/feeds"] if feeds else []) + others)
+
+
+def sweep_progress(echo: Callable[[str], None]) -> Callable[[Any], None]:
+    """A sweep progress callback printing ``name: solved in 1.2 s`` (or why not) through ``echo``."""
+
+    def progress(outcome: Any) -> None:
+        state = "solved" if outcome.schedule is not None else outcome.failure
+        echo(f"{outcome.name}: {state} in {outcome.seconds:.1f} s")
+
+    return progress

@@ -7,8 +7,10 @@ supply so a planner sees at once how tight the meeting is.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from .grid import overlaps, shortest_run
 from .model import FORMATS, Problem, SideEvent, Slot
@@ -127,3 +129,14 @@ def format_summary(problem: Problem, summary: MeetingSummary) -> str:
 
 def _percent(value: float) -> str:
     return "n/a" if value == float("inf") else f"{value:.0%}"
+
+
+def validation_report(problem: Problem, scenario: Any, findings: Sequence[Any]) -> list[str]:
+    """What ``validate`` prints: the summary, the scenario's changes, then the pre-solve findings or that none."""
+    from .presolve import format_findings
+    from .scenario import describe
+
+    lines = [format_summary(problem, summarize(problem))]
+    if scenario is not None:
+        lines += [f"scenario {scenario.name}:", *(f"  {line}" for line in describe(scenario))]
+    return lines + (format_findings(findings) if findings else ["checks:   no obstacle found before solving"])

@@ -26,13 +26,15 @@ from typing import Any
 
 from ..errors import UsageError
 from ..model import Meeting, Room
-from .view import DayView, EventView, Exporter, ProgrammeView, event_anchor, is_web_url
+from .labels import is_web_url, slugify
+from .view import DayView, EventView, Exporter, ProgrammeView, event_anchor
 
 GENERATOR = "side-event-scheduler"
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 XML_MEDIA_TYPE = "application/vnd.c3voc.schedule+xml"
 JSON_MEDIA_TYPE = "application/json"
 ONLINE_LINK_TITLE = "Join online"
+SLUG_LENGTH = 48  # title words in an event slug, cut at a word boundary
 _ID_SPACE = 9_000_000  # ids are 7-digit numbers: 1000000..9999999
 _XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TZ_NAME = re.compile(r"^([A-Z][a-z]+/[A-Z][a-z]+)|UTC$")  # what schedule.schema.json accepts
@@ -79,17 +81,9 @@ def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
-def slugify(text: str, max_length: int = 48) -> str:
-    """``text`` folded to ASCII, lower case, words joined by hyphens, cut at a word boundary."""
-    slug = re.sub(r"[^a-z0-9]+", "-", _ascii(text).lower()).strip("-")
-    if len(slug) > max_length:
-        slug = slug[:max_length].rsplit("-", 1)[0] if "-" in slug[:max_length] else slug[:max_length]
-    return slug.strip("-")
-
-
 def event_slug(conference: str, number: int, title: str) -> str:
     """``<acronym>-<id>-<title words>``: unique (the id is) and valid for both schemas."""
-    words = slugify(title)
+    words = slugify(title, SLUG_LENGTH, whole_words=True)
     return f"{conference}-{number}-{words}" if words else f"{conference}-{number}"
 
 
@@ -218,7 +212,7 @@ def frab_document(view: ProgrammeView, *, base_url: str | None = None) -> dict[s
 
 def _room_record(meeting: Meeting, room: Room, label: str) -> dict[str, Any]:
     record: dict[str, Any] = {"name": label, "guid": _guid(meeting, "room", room.id)}
-    slug = slugify(room.id)
+    slug = slugify(room.id, SLUG_LENGTH, whole_words=True)
     if len(slug) >= 2:
         record["slug"] = slug
     record["type"] = "online" if room.is_virtual else "other"

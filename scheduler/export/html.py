@@ -15,22 +15,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader
-
+from .labels import FEEDS_DIR, format_label
+from .templating import environment
 from .timetable import day_heading, one_line, time_range
-from .view import FORMAT_LABELS, DayView, EventView, Exporter, ProgrammeView, event_anchor, room_blocks
-
-
-@cache
-def environment() -> Environment:
-    """The jinja2 environment over scheduler/export/templates, autoescaping everything."""
-    return Environment(
-        loader=PackageLoader("scheduler.export", "templates"),
-        autoescape=True,
-        trim_blocks=False,
-        lstrip_blocks=False,
-        keep_trailing_newline=True,
-    )
+from .view import DayView, EventView, Exporter, ProgrammeView, event_anchor, room_blocks
 
 
 @cache
@@ -54,7 +42,7 @@ class FeedLinks:
 
 def default_feed_links(view: ProgrammeView) -> FeedLinks:
     """The feed paths the feeds exporter gives a first publication (no earlier names to keep)."""
-    from .feeds import ALL_PATH, FEEDS_DIR, feed_paths
+    from .feeds import ALL_PATH, feed_paths
 
     rooms = feed_paths("room", [room.id for room in view.problem.rooms])
     return FeedLinks(f"{FEEDS_DIR}/{ALL_PATH}", {room_id: f"{FEEDS_DIR}/{path}" for room_id, path in rooms.items()})
@@ -81,7 +69,7 @@ def timetable_html(view: ProgrammeView, *, feeds: FeedLinks | None = None) -> st
         "other_days": [events[e.id] for e in view.events if e.day not in {d.day for d in view.days}],
         "topics": view.topics,
         "organizers": view.organizers,
-        "formats": [{"id": fmt, "label": FORMAT_LABELS.get(fmt, fmt)} for fmt in view.formats],
+        "formats": [{"id": fmt, "label": format_label(fmt)} for fmt in view.formats],
         "rooms": view.rooms_used(),
         "feed_all": feeds.all,
         "feed_rooms": [{"name": room.name, "href": feeds.room(room.id)} for room in view.rooms_used()],

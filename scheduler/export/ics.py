@@ -27,34 +27,29 @@ from icalendar import Calendar, Event, Timezone
 from icalendar.prop import vCategory, vDuration, vText, vUri
 
 from ..errors import LoadError, SourceLocation, UsageError
+from ..load.previous import PreviousEvent, PreviousPublication
 from ..model import FORMATS, Meeting, Problem, Schedule
 from .feeds import (
     ALL_PATH,
-    FORMAT_SLUGS,
-    FORMAT_TITLES,
     KIND_FOLDERS,
     FeedEntry,
-    PreviousEvent,
-    PreviousPublication,
     feed_paths,
     index_html,
     index_json,
     is_safe_path,
-    load_previous,
     replace_lifecycle,
 )
+from .labels import FORMAT_WORDS, format_label, is_web_url
 from .view import EventView, build_view
 
-__all__ = ["PreviousPublication", "build_feeds", "load_previous", "published_at_of", "clean_text"]
+__all__ = ["build_feeds", "clean_text"]
 
 PRODID = "-//side-event-scheduler//iCalendar feeds//EN"
 REFRESH = timedelta(hours=1)
 EXTENSION, MEDIA_TYPE = ".ics", "text/calendar"
 _END = "END:VCALENDAR\r\n"
-_FORMAT_LINES = {"in_person": "In person", "hybrid": "Hybrid (in the room and online)", "virtual": "Online"}
 _LINE_BREAKS = re.compile(r"\r\n|[\r\x85\u2028\u2029\x0b\x0c]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-_WEB_URL = re.compile(r"^https?://[^/\s\"<>\\^`{|}][^\s\"<>\\^`{|}]*$", re.IGNORECASE)
 
 
 def clean_text(text: str) -> str:
@@ -86,24 +81,6 @@ class _Categories(vCategory):
         self.cats = [_Text(item) for item in items]
 
 
-def published_at_of(schedule: Schedule, override: datetime | None = None) -> datetime:
-    """The publication time of this version: ``override`` (--published-at), else schedule metadata.
-
-    Raises UsageError when neither gives an aware datetime; the exporter never uses the clock.
-    """
-    value = override if override is not None else schedule.metadata.get("published_at")
-    if value is None:
-        raise UsageError("no publication time: schedule.json has no published_at; pass --published-at")
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            raise UsageError(f"published_at: expected an ISO datetime, got {value!r}") from None
-    if not isinstance(value, datetime) or value.tzinfo is None:
-        raise UsageError(f"published_at must be a datetime with a UTC offset, got {value!r}")
-    return value
-
-
 @dataclass
 class _Block:
     """One serialized VEVENT and what a feed needs to place it."""
@@ -132,7 +109,7 @@ def build_feeds(problem: Problem, schedule: Schedule, *, published_at: datetime,
     """Every feed of the public programme, plus index.json and index.html: relative file name -> text.
 
     ``published_at`` stamps the events that are new or changed in this version; ``previous`` (from
-    :func:`load_previous`) keeps unchanged events byte-identical and cancels the dropped ones.
+    :func:`scheduler.load.previous.load_previous`) keeps unchanged events byte-identical and cancels the dropped ones.
     """
     stamp = _utc_second(published_at)
     if previous is not None and previous.published_at is not None and stamp < previous.published_at:
@@ -229,7 +206,7 @@ def _content(view: EventView, meeting: Meeting) -> _Content:
     lines = [f"Organizer: {event.organizer}"]
     if speakers:
         lines.append(f"Speakers: {'; '.join(speakers)}")
-    lines.append(f"Format: {_FORMAT_LINES[event.format]}")
+    lines.append(f"Format: {FORMAT_WORDS[event.format].detail}")
     if room.is_virtual:
         lines.append(f"Online channel: {room.name}")
     if event.topics:
@@ -238,13 +215,13 @@ def _content(view: EventView, meeting: Meeting) -> _Content:
         lines.append(f"{'Join online' if online else 'Link'}: {link}")
     if event.description.strip():
         lines += ["", event.description.strip()]
-    categories = (FORMAT_TITLES[event.format], *event.topics)
+    categories = (format_label(event.format), *event.topics)
     return _Content(
         clean_text(event.title),
         clean_text(location),
         clean_text("\n".join(lines)),
         tuple(clean_text(c) for c in categories),
-        link if online and _WEB_URL.match(link) else None,
+        link if online and is_web_url(link) else None,
     )
 
 
@@ -319,10 +296,10 @@ def _feeds(problem: Problem, previous: PreviousPublication | None) -> _FeedSet:
     }
     paths: dict[str, dict[str, str]] = {kind: feed_paths(kind, items, names, reserved) for kind, items in ids.items()}
     paths["all"] = {"": ALL_PATH}
-    paths["format"] = {fmt: f"{KIND_FOLDERS['format']}/{FORMAT_SLUGS[fmt]}.ics" for fmt in FORMATS}
+    paths["format"] = {fmt: f"{KIND_FOLDERS['format']}/{FORMAT_WORDS[fmt].slug}.ics" for fmt in FORMATS}
     titles: dict[str, dict[str, str]] = {
         "all": {"": "All side events"},
-        "format": {fmt: f"{FORMAT_TITLES[fmt]} side events" for fmt in FORMATS},
+        "format": {fmt: f"{format_label(fmt)} side events" for fmt in FORMATS},
         "room": {r.id: r.name if not r.is_virtual else f"{r.name} (online channel)" for r in problem.rooms},
         "organizer": {o: o for o in ids["organizer"]},
         "speaker": {s: problem.speakers_by_id[s].name for s in ids["speaker"]},

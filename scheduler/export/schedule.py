@@ -37,6 +37,9 @@ METADATA_KEYS: tuple[str, ...] = (
 # Exporter metadata, as the other exporters carry it.
 CSV_EXTENSION, CSV_MEDIA_TYPE = ".csv", "text/csv"
 JSON_EXTENSION, JSON_MEDIA_TYPE = ".json", "application/json"
+# Figures that differ run to run; printed in the summary, kept out of a published schedule.json so
+# that the same input, seed and options give byte-identical files.
+VOLATILE_METADATA = frozenset({"build_seconds", "solve_seconds", "first_solution_seconds", "seconds", "timing"})
 
 
 def schedule_csv(schedule: Schedule) -> str:
@@ -56,6 +59,17 @@ def schedule_json(schedule: Schedule) -> str:
     document.update({str(key): value for key, value in schedule.metadata.items()})
     document["assignments"] = [_row(assignment) for assignment in schedule.sorted().assignments]
     return json.dumps(_plain(document), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def stable_metadata(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """The schedule metadata without run-to-run timings."""
+    return {key: value for key, value in metadata.items() if key not in VOLATILE_METADATA}
+
+
+def schedule_files(schedule: Schedule) -> dict[str, str]:
+    """schedule.csv and schedule.json of a publication, as the data-format contract says (no timings)."""
+    stable = dataclasses.replace(schedule, metadata=stable_metadata(schedule.metadata))
+    return {"schedule.csv": schedule_csv(stable), "schedule.json": schedule_json(stable)}
 
 
 def _row(assignment: Assignment) -> dict[str, str | None]:

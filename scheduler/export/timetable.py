@@ -18,6 +18,7 @@ from tabulate import tabulate, tabulate_formats
 
 from ..errors import UsageError
 from ..model import Room, Slot
+from .labels import is_web_url
 from .view import DayView, EventView, Exporter, ProgrammeView, filter_view
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -348,8 +349,6 @@ def _grid_sheet(sheet, day: DayView, rooms: Sequence[Room]) -> None:  # noqa: AN
 
 def _list_sheet(sheet, events: Sequence[EventView], columns: Sequence[str]) -> None:  # noqa: ANN001
     from openpyxl.utils import get_column_letter
-
-    from .view import is_web_url
 
     _header(sheet, columns)
     widths = [len(name) + 2 for name in columns]

@@ -12,12 +12,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..errors import UsageError
 from ..model import FORMATS, Problem, Room, Schedule, SideEvent, Slot, Speaker
-
-FORMAT_LABELS: dict[str, str] = {"in_person": "In person", "hybrid": "Hybrid", "virtual": "Virtual"}
+from .labels import format_label, is_web_url
 
 
 @dataclass(frozen=True)
@@ -58,8 +56,8 @@ class EventView:
 
     @property
     def format_label(self) -> str:
-        """The format as people read it: ``In person``, ``Hybrid``, ``Virtual``."""
-        return FORMAT_LABELS.get(self.event.format, self.event.format)
+        """The format as people read it: ``In person``, ``Hybrid``, ``Online``."""
+        return format_label(self.event.format)
 
     @property
     def speaker_names(self) -> tuple[str, ...]:
@@ -166,7 +164,7 @@ class Exporter:
     name: str
     path: str  # relative to the output folder, e.g. "timetable.md" or "frab/schedule.xml"
     media_type: str
-    render: Callable[[ProgrammeView], str | bytes]
+    render: Callable[..., str | bytes]  # (view, **options) -> the file's content
 
     @property
     def extension(self) -> str:
@@ -187,15 +185,6 @@ def html_id(text: str) -> str:
 def event_anchor(event_id: str) -> str:
     """The fragment of an event on timetable.html: ``event-<id>``; the frab export links to it."""
     return f"event-{html_id(event_id)}"
-
-
-def is_web_url(text: str) -> bool:
-    """True for an absolute http(s) URL with a host: the only links exporters make clickable."""
-    try:
-        parts = urlsplit(text.strip())
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc) and text == text.strip()
 
 
 def _sorted_names(names: Iterable[str]) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from lxml import etree
 
 from ..errors import DataErrors, LoadError, SourceLocation
-from ..export.feeds import slugify  # this package's one import of it: the name may move
+from ..export.labels import slugify
 from ..model import event_end
 
 DURATION = re.compile(r"^(\d{1,3}):(\d{2})(?::(\d{2}))?$")

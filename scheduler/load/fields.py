@@ -22,6 +22,7 @@ T = TypeVar("T")
 TRUE_WORDS = frozenset({"true", "yes", "1"})
 FALSE_WORDS = frozenset({"false", "no", "0"})
 LIST_SEPARATOR = ";"
+LOCAL_DATETIME = "a local date and time YYYY-MM-DDTHH:MM"
 
 _INT = re.compile(r"[+-]?[0-9]+")
 _TIME = re.compile(r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?")
@@ -82,14 +83,16 @@ def parse_date(text: str, where: SourceLocation) -> date:
     raise LoadError(where, f"expected a date YYYY-MM-DD, got {text!r}")
 
 
-def parse_datetime(text: str, where: SourceLocation, tz: ZoneInfo) -> datetime:
+def parse_datetime(text: str, where: SourceLocation, tz: ZoneInfo, *, shape: str = LOCAL_DATETIME,
+                   skipped_forward: bool = False) -> datetime:
     """A local ISO datetime ``YYYY-MM-DDTHH:MM`` in ``tz`` (or with an explicit offset), aware, in ``tz``.
 
-    A wall-clock time that does not exist in ``tz`` (skipped by a clock change) is an error.
+    A wall-clock time that does not exist in ``tz`` (skipped by a clock change) is an error, or with
+    ``skipped_forward`` the instant the clocks jump to. ``shape`` is what the message says was expected.
     """
     match = _DATETIME.fullmatch(text)
     if not match:
-        raise LoadError(where, f"expected a local date and time YYYY-MM-DDTHH:MM, got {text!r}")
+        raise LoadError(where, f"expected {shape}, got {text!r}")
     day = parse_date(match["date"], where)
     at = parse_time(match["time"], where)
     offset = match["offset"]
@@ -97,6 +100,8 @@ def parse_datetime(text: str, where: SourceLocation, tz: ZoneInfo) -> datetime:
         zone: tzinfo = timezone.utc if offset == "Z" else _fixed_offset(offset, where)
         return datetime.combine(day, at, tzinfo=zone).astimezone(tz)
     result = datetime.combine(day, at, tzinfo=tz)
+    if skipped_forward:  # via UTC, so a wall time that does not exist comes out normalised
+        return result.astimezone(timezone.utc).astimezone(tz)
     if result.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None) != result.replace(tzinfo=None):
         raise LoadError(where, f"{text} does not exist in {tz.key} (the clocks skip it)")
     return result

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..errors import SourceLocation
+from ..errors import LoadError, SourceLocation
 from .fields import Report, format_time
 
 BOM = b"\xef\xbb\xbf"
@@ -89,11 +90,35 @@ def read_bytes(path: Path, name: str, report: Report) -> bytes | None:
     return None
 
 
-def read_csv(path: Path, name: str, report: Report) -> Table | None:
+def read_text(path: Path, name: str) -> str:
+    """A whole UTF-8 text file (a BOM is skipped); raises LoadError naming ``name`` when it cannot be read."""
+    report = Report()
+    data = read_bytes(path, name, report)
+    if data is None:
+        raise report.errors[0]
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise LoadError(SourceLocation(name), f"not UTF-8 text: {error.reason} at byte {error.start}") from None
+
+
+def read_json(path: Path, name: str) -> Any:
+    """A JSON file's value; raises LoadError at the line and column where it stops being JSON."""
+    try:
+        return json.loads(read_text(path, name))
+    except json.JSONDecodeError as error:
+        raise LoadError(SourceLocation(name, error.lineno, error.colno), f"not valid JSON: {error.msg}") from None
+
+
+def read_csv(path: Path, name: str, report: Report, *, count_lines: bool = False,
+             exact_width: bool = False) -> Table | None:
     """Read one CSV file as text; None (after reporting why) when it is missing or unreadable.
 
     A UTF-8 BOM is skipped. Bytes that are not UTF-8 are reported once, at the row and column of the
     first bad byte, and read on as U+FFFD so the rest of the file can still be checked.
+    ``count_lines`` numbers a row by the file line it starts on instead of counting records (a
+    machine-written file, whose readers count lines); ``exact_width`` makes any cell beyond the
+    header's width an error and leaves that row out, where a trailing empty cell would be ignored.
     """
     data = read_bytes(path, name, report)
     if data is None:
@@ -109,9 +134,11 @@ def read_csv(path: Path, name: str, report: Report) -> Table | None:
     undecodable = bad_byte is not None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     table: Table | None = None
-    number = 0
+    number, line = 0, 1
     try:
-        for number, record in enumerate(reader, start=1):  # noqa: B007 - number is used after the loop
+        for index, record in enumerate(reader, start=1):
+            number = line if count_lines else index
+            line = reader.line_num + 1
             if undecodable and any(_SURROGATE.search(cell) for cell in record):
                 if bad_byte is not None:
                     column = next(i for i, cell in enumerate(record) if _SURROGATE.search(cell)) + 1
@@ -122,16 +149,18 @@ def read_csv(path: Path, name: str, report: Report) -> Table | None:
                     )
                     bad_byte = None
                 record = [_SURROGATE.sub("\ufffd", cell) for cell in record]
-            table = _add_record(table, name, number, [clean(cell) for cell in record], report)
+            table = _add_record(table, name, number, [clean(cell) for cell in record], report, exact_width)
     except csv.Error as error:
-        report.error(SourceLocation(name, number + 1), f"malformed CSV: {error} (is a quote left open?)")
+        where = SourceLocation(name, reader.line_num if count_lines else number + 1)
+        report.error(where, f"malformed CSV: {error} (is a quote left open?)")
         return None
     if table is None:
         report.error(SourceLocation(name, 1), "the file is empty; expected a header row")
     return table
 
 
-def _add_record(table: Table | None, name: str, number: int, cells: list[str], report: Report) -> Table | None:
+def _add_record(table: Table | None, name: str, number: int, cells: list[str], report: Report,
+                exact_width: bool = False) -> Table | None:
     """Append one record: the first non-blank one becomes the header."""
     if not any(cells):
         return table
@@ -141,12 +170,14 @@ def _add_record(table: Table | None, name: str, number: int, cells: list[str], r
         return Table(name, tuple(cells))
     width = len(table.header)
     if len(cells) > width:
-        extra = next((i for i in range(width, len(cells)) if cells[i]), None)
+        extra = width if exact_width else next((i for i in range(width, len(cells)) if cells[i]), None)
         if extra is not None:
             report.error(
                 SourceLocation(name, number, extra + 1),
                 f"this row has {len(cells)} cells but the header only {width}",
             )
+        if exact_width:
+            return table
         cells = cells[:width]
     table.rows.append(Row(table, number, cells))
     return table

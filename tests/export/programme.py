@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 
 from scheduler.export.view import ProgrammeView, build_view
+from scheduler.generate import generate_meeting
+from scheduler.load import load_problem
+from scheduler.load.schedule import read_schedule
 from scheduler.model import Assignment, Problem, Schedule, event_end
 from tests.factory import at, event, meeting, problem, speaker
 
@@ -81,13 +84,7 @@ def sample_view() -> ProgrammeView:
 
 
 @cache
-def _generated(events: int, seed: int) -> tuple[Problem, Schedule] | str:
-    try:
-        from scheduler.generate import generate_meeting
-        from scheduler.load import load_problem
-        from scheduler.load.schedule import read_schedule
-    except ImportError as error:  # the generator or loader is not there yet
-        return f"the generator or loader is not available yet: {error}"
+def _generated(events: int, seed: int) -> tuple[Problem, Schedule]:
     built = generate_meeting(events, seed)
     with tempfile.TemporaryDirectory(prefix="generated-meeting-") as name:
         folder = Path(name)
@@ -100,10 +97,7 @@ def _generated(events: int, seed: int) -> tuple[Problem, Schedule] | str:
 
 def generated(events: int = 1000, seed: int = 11) -> tuple[Problem, Schedule]:
     """A synthetic meeting and its witness schedule, through the real loader (cached per process)."""
-    result = _generated(events, seed)
-    if isinstance(result, str):
-        pytest.skip(result)
-    return result
+    return _generated(events, seed)
 
 
 def shipped(shipped_dir: Path) -> tuple[Problem, Schedule]:
@@ -113,11 +107,6 @@ def shipped(shipped_dir: Path) -> tuple[Problem, Schedule]:
     script = shipped_dir.parents[1] / "examples" / "build_ccpcj31.py"
     if not script.exists():
         pytest.skip("examples/build_ccpcj31.py (the shipped meeting's schedule) is not there")
-    try:
-        from scheduler.load import load_problem
-        from scheduler.load.schedule import read_schedule
-    except ImportError as error:
-        pytest.skip(f"the loader is not available yet: {error}")
     spec = importlib.util.spec_from_file_location("build_ccpcj31", script)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

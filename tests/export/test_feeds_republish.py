@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from scheduler.errors import DataErrors, UsageError
-from scheduler.export.ics import build_feeds, load_previous
+from scheduler.export.ics import build_feeds
 from scheduler.export.schedule import schedule_csv, schedule_json
+from scheduler.load.previous import load_previous
 from scheduler.model import Room, Schedule
 from scheduler.output import write_tree_atomic
 from tests import factory as f
@@ -27,7 +28,7 @@ LIFECYCLE = ("DTSTAMP", "LAST-MODIFIED", "SEQUENCE", "STATUS")
 
 def publish(folder: Path, problem, schedule: Schedule, at: datetime, previous_folder: Path | None = None):
     """Build the feeds (over the previous folder, if any) and write them as ``scheduler solve --out`` would."""
-    previous = load_previous(previous_folder) if previous_folder is not None else None
+    previous = load_previous(previous_folder, problem) if previous_folder is not None else None
     files = build_feeds(problem, schedule, published_at=at, previous=previous)
     write_tree_atomic(folder / "feeds", files)
     stamped = Schedule(schedule.assignments, {"published_at": at.isoformat()})
@@ -98,7 +99,7 @@ def versions(tmp_path_factory):
     v4_problem = f.problem([*v2_events, by_id["D"]], speakers)
     v4_schedule = placed(v4_problem, *((e, r, f.at(t)) for e, (r, t) in {**v2_places, "D": ("V1", "09:00")}.items()))
     v4 = publish(root / "v4", v4_problem, v4_schedule, T3 + timedelta(days=1), root / "v3")
-    return {"root": root, "v1": v1, "v2": v2, "v3": v3, "v4": v4}
+    return {"root": root, "v1": v1, "v2": v2, "v3": v3, "v4": v4, "problems": {"v1": v1_problem, "v2": v2_problem}}
 
 
 def test_every_version_lints_clean_and_parses_back(versions):
@@ -166,20 +167,23 @@ def test_an_event_that_comes_back_is_confirmed_with_a_higher_sequence(versions):
 
 
 def test_load_previous_reads_sequences_stamps_feeds_and_the_publication_time(versions):
-    previous = load_previous(versions["root"] / "v2")
+    previous = load_previous(versions["root"] / "v2", versions["problems"]["v1"])
     assert previous.published_at == T2
     d = previous.events[uid("D")]
     assert (d.sequence, d.status, d.dtstamp) == (1, "CANCELLED", T2)
     assert set(d.feeds) == feeds_of(versions["v2"], uid("D"))
     assert previous.events[uid("A")].text == vevents(versions["v2"]["all.ics"])[uid("A")]
     assert previous.feeds["rooms/r1.ics"].kind == "room" and previous.feeds["rooms/r1.ics"].id == "R1"
-    assert previous.assignments["B"].start == f.at("12:00")
-    assert not previous.assignments["E"].scheduled
+    assert previous.schedule.by_event["B"].start == f.at("12:00")
+    assert not previous.schedule.by_event["E"].scheduled
+    assert previous.metadata["published_at"] == T2.isoformat()
+    # read against the meeting as it is now: events it no longer has are left out
+    assert "D" not in load_previous(versions["root"] / "v2", versions["problems"]["v2"]).schedule.by_event
 
 
 def test_a_publication_time_before_the_previous_one_is_refused(versions):
     problem = f.problem([f.event("A")])
-    previous = load_previous(versions["root"] / "v1")
+    previous = load_previous(versions["root"] / "v1", problem)
     with pytest.raises(UsageError, match="earlier than the previous publication"):
         build_feeds(problem, placed(problem, ("A", "R1", f.at("09:00"))), published_at=T1 - timedelta(hours=1),
                     previous=previous)
@@ -214,12 +218,12 @@ def test_a_feed_of_an_earlier_version_stays_published_even_when_emptied(tmp_path
 
 def test_an_empty_folder_names_every_missing_file(tmp_path):
     with pytest.raises(DataErrors) as raised:
-        load_previous(tmp_path)
+        load_previous(tmp_path, f.problem([f.event("A")]))
     message = str(raised.value)
     for name in ("schedule.csv", "schedule.json", "feeds"):
         assert name in message
-    assert load_previous(tmp_path / "not-yet", missing_ok=True) is None
-    assert load_previous(tmp_path, missing_ok=True) is None
+    assert load_previous(tmp_path / "not-yet", f.problem([f.event("A")]), missing_ok=True) is None
+    assert load_previous(tmp_path, f.problem([f.event("A")]), missing_ok=True) is None
 
 
 @pytest.mark.parametrize(("name", "content", "expected"), [
@@ -231,7 +235,7 @@ def test_an_empty_folder_names_every_missing_file(tmp_path):
     ("schedule.json", "{not json", "schedule.json:1:2: not valid JSON"),
     ("schedule.json", '{"published_at": "yesterday"}', "published_at"),
     ("schedule.csv", "event_id,status,room,start,end\nA,maybe,,,\n", "schedule.csv:2"),
-    ("schedule.csv", "event,status\n", "missing column"),
+    ("schedule.csv", "event,status\n", "missing required column"),
     ("feeds/index.json", '{"feeds": 3}', "index.json"),
 ])
 def test_an_unreadable_file_is_reported_by_name(versions, tmp_path, name, content, expected):
@@ -245,5 +249,5 @@ def test_an_unreadable_file_is_reported_by_name(versions, tmp_path, name, conten
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     with pytest.raises(DataErrors) as raised:
-        load_previous(folder)
+        load_previous(folder, versions["problems"]["v1"])
     assert expected in str(raised.value)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from scheduler.export.feeds import feed_paths
 from scheduler.export.html import (
     EXPORTERS,
     FeedLinks,
@@ -21,6 +22,7 @@ from scheduler.export.html import (
     feed_links_from_index,
     timetable_html,
 )
+from scheduler.export.ics import build_feeds
 from scheduler.export.timetable import one_line
 from scheduler.export.view import event_anchor
 from tests.export.programme import (
@@ -131,18 +133,16 @@ def test_links_only_for_web_urls_and_feeds() -> None:
 
 
 def test_default_feed_links_are_the_feed_exporters_names() -> None:
-    feeds = pytest.importorskip("scheduler.export.feeds")
     view = sample_view()
     links = default_feed_links(view)
-    expected = feeds.feed_paths("room", [room.id for room in view.problem.rooms])
+    expected = feed_paths("room", [room.id for room in view.problem.rooms])
     assert links.all == "feeds/all.ics"
     assert links.rooms == {room_id: f"feeds/{path}" for room_id, path in expected.items()}
 
 
 def test_feed_links_from_a_real_publication_point_at_written_feeds() -> None:
-    ics = pytest.importorskip("scheduler.export.ics")
     prob = sample_problem()
-    files = ics.build_feeds(prob, sample_schedule(prob), published_at=datetime(2022, 3, 20, 8, tzinfo=timezone.utc))
+    files = build_feeds(prob, sample_schedule(prob), published_at=datetime(2022, 3, 20, 8, tzinfo=timezone.utc))
     links = feed_links_from_index(files["index.json"])
     assert links.all.removeprefix("feeds/") in files
     assert set(links.rooms) == {room.id for room in prob.rooms}

@@ -18,10 +18,16 @@ from hypothesis import strategies as st
 from icalendar import Calendar
 
 from scheduler.errors import UsageError
-from scheduler.export.feeds import feed_paths, slugify
-from scheduler.export.ics import build_feeds, published_at_of
+from scheduler.export.feeds import feed_paths
+from scheduler.export.ics import build_feeds
+from scheduler.export.labels import slugify
+from scheduler.generate import generate_meeting
 from scheduler.grid import SlotSpec
+from scheduler.load import load_problem
+from scheduler.load.schedule import read_schedule
 from scheduler.model import Assignment, Schedule, event_end
+from scheduler.publish import published_at_of
+from scheduler.solver import SolveOptions, solve
 from tests import factory as f
 
 UTC = timezone.utc
@@ -484,15 +490,6 @@ def test_a_remote_speakers_feed_shows_the_right_instant_in_their_zone(dst_meetin
 # --- the generated and the shipped meeting -------------------------------------------------------------
 
 
-def _loaders():
-    try:
-        from scheduler.load import load_problem
-        from scheduler.load.schedule import read_schedule
-    except ImportError as error:  # pragma: no cover - while the loaders are being written
-        pytest.skip(f"the loaders are not there yet: {error}")
-    return load_problem, read_schedule
-
-
 def check_against_schedule(problem, schedule, files) -> None:
     """all.ics holds each public scheduled event once at schedule.csv's instant; room feeds hold their rooms'."""
     check_feed_set(files)
@@ -515,11 +512,6 @@ def check_against_schedule(problem, schedule, files) -> None:
 
 
 def test_the_feeds_of_a_generated_meeting_match_its_schedule(tmp_path):
-    load_problem, read_schedule = _loaders()
-    try:
-        from scheduler.generate import generate_meeting
-    except ImportError as error:  # pragma: no cover
-        pytest.skip(f"scheduler.generate is not there yet: {error}")
     generated = generate_meeting(40, 3)
     for name, text in generated.files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -533,11 +525,6 @@ def test_the_feeds_of_a_generated_meeting_match_its_schedule(tmp_path):
 
 
 def test_the_feeds_of_the_shipped_meeting_match_a_solved_schedule(shipped_dir: Path):
-    load_problem, _ = _loaders()
-    try:
-        from scheduler.solver import SolveOptions, solve
-    except ImportError as error:  # pragma: no cover
-        pytest.skip(f"the solver is not there yet: {error}")
     problem = load_problem(shipped_dir)
     schedule = solve(problem, SolveOptions(time_limit=1, seed=1, workers=1))
     files = build_feeds(problem, schedule, published_at=PUBLISHED)

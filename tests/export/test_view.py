@@ -8,12 +8,12 @@ from datetime import date, timedelta, timezone
 import pytest
 
 from scheduler.errors import UsageError
+from scheduler.export.labels import is_web_url
 from scheduler.export.view import (
     Exporter,
     build_view,
     event_anchor,
     filter_view,
-    is_web_url,
     render_files,
     resolve_day,
     room_blocks,
