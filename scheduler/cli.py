@@ -8,6 +8,7 @@ exporters' registry.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import warnings
@@ -22,7 +23,7 @@ from . import options as opt
 from .errors import DataWarning, SchedulerError, UsageError
 from .export.registry import OUTPUTS, Output
 from .load.inputs import load_meeting, load_schedule, shipped_meeting
-from .output import write_atomic, write_tree_atomic
+from .output import hold, write_atomic, write_tree_atomic
 from .report import written
 
 
@@ -259,13 +260,19 @@ def solve(data: Path | None, out: Path, solver: dict[str, Any], scenario_path: P
     Re-plan: scheduler solve data/ccpcj31 --scenario examples/scenarios/room-closed-wednesday.toml
     --previous out --out out2
     """
+    if max_moves is not None and previous is None:
+        raise UsageError("--max-moves needs --previous: an earlier output folder to stay close to")
+    with hold(out, wait=False) if out.is_dir() else contextlib.nullcontext():
+        _solve(data, out, solver, scenario_path, previous, max_moves, published_at, quiet)
+
+
+def _solve(data: Path | None, out: Path, solver: dict[str, Any], scenario_path: Path | None, previous: Path | None,
+           max_moves: int | None, published_at: datetime | None, quiet: bool) -> None:
     from .load.previous import load_previous
     from .publish import solve_and_publish
     from .report import progress_printer, solve_summary
     from .solver import SolveOptions
 
-    if max_moves is not None and previous is None:
-        raise UsageError("--max-moves needs --previous: an earlier output folder to stay close to")
     problem, scenario = load_meeting(data, scenario_path)
     earlier = load_previous(previous, problem) if previous is not None else None
     echo = functools.partial(click.echo, err=True)
@@ -339,6 +346,55 @@ def export_command(output: Output) -> click.Command:
 
 for _output in OUTPUTS.values():
     export_command(_output)
+
+
+@cli.group("import")
+def import_() -> None:
+    """Bring in a programme made with another tool as a meeting folder, with its own timetable.
+
+    Example: scheduler import frab schedule.xml --out fosdem
+    """
+
+
+@import_.command("frab")
+@click.argument("xml_path", metavar="SCHEDULE.xml", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="The meeting folder to write (new or empty).")
+@click.option("--grid", type=click.IntRange(1, 60), help="Slot minutes (default: from the programme's times).")
+@click.option("--rooms-open", type=click.Choice(["used", "all"]), default="used", show_default=True,
+              help="used: each room open only in its hours of use per day; all: always open.")
+@click.option("--capacity", type=click.IntRange(1), default=100, show_default=True, help="Seats of every room.")
+@click.option("--breaks", type=click.Choice(["blocked", "events"]), default="blocked", show_default=True,
+              help="Breaks (no person; a title like Lunch) as blocked periods, or as events.")
+@click.option("--published-at", callback=opt.instant,
+              help="Publication time of the imported timetable (ISO); default: the file's time.")
+@handle_errors
+def import_frab(xml_path: Path, out: Path, grid: int | None, rooms_open: str, capacity: int, breaks: str,
+                published_at: datetime | None) -> None:
+    """Import a frab / c3voc / pretalx schedule.xml: a meeting folder, and its timetable in OUT/published.
+
+    Writes meeting.toml, rooms.csv, speakers.csv, events.csv, unavailability.csv and import-notes.md,
+    and the programme's own timetable as an output folder OUT/published (for check, compare and
+    solve --previous). Every choice the import had to make is printed as a warning.
+
+    Example: scheduler import frab fosdem-2026.xml --out fosdem && scheduler check fosdem
+    fosdem/published/schedule.csv
+    """
+    from .frab import PUBLISHED, import_frab
+    from .publish import publication_time
+
+    if out.is_dir() and any(out.iterdir()):
+        raise UsageError(f"{out} is not empty; import into a new folder")
+    imported = import_frab(xml_path, grid=grid, rooms_open=rooms_open, capacity=capacity, breaks=breaks,
+                           source="scheduler import frab")
+    files = imported.tree(published_at or publication_time([xml_path]))
+    write_tree_atomic(out, files)
+    for note in imported.notes:
+        click.echo(str(note), err=True)
+    problem = imported.problem
+    click.echo(f"imported {len(problem.events)} events, {len(problem.rooms)} rooms, {len(problem.speakers)} speakers "
+               f"on {len(problem.meeting.days)} days ({imported.grid}-minute grid) into {out}; the programme's "
+               f"own timetable is in {out / PUBLISHED}")
 
 
 def main() -> None:

@@ -63,3 +63,16 @@ def test_a_name_outside_the_folder_is_refused_and_nothing_is_written(tmp_path: P
     with pytest.raises(ValueError, match="outside the output folder"):
         write_tree_atomic(tmp_path / "out", {"ok.txt": "fine", "../escape.txt": "no"})
     assert not (tmp_path / "escape.txt").exists() and not (tmp_path / "out" / "ok.txt").exists()
+
+
+def test_solve_into_a_folder_another_run_is_writing_stops_with_a_message(tmp_path: Path, shipped_dir: Path) -> None:
+    process = _holder(tmp_path, 30)
+    try:
+        result = subprocess.run([sys.executable, "-m", "scheduler", "solve", str(shipped_dir), "--out", str(tmp_path),
+                                 "--time-limit", "5", "--quiet"], capture_output=True, text=True, timeout=60)
+    finally:
+        process.kill()
+        process.wait()
+    assert result.returncode == 2, result.stderr  # a usage conflict, like any other refused --out
+    assert "being written by another run" in result.stderr and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing of the refused run was written

@@ -7,7 +7,8 @@ every choice the import had to make.
 
 from __future__ import annotations
 
-from .importer import NOTES_FILE, Imported, Note, import_frab
+from .importer import NOTES_FILE, PUBLISHED, Imported, Note, import_frab
 from .read import FrabError, FrabEvent, Programme, read_frab
 
-__all__ = ["NOTES_FILE", "FrabError", "FrabEvent", "Imported", "Note", "Programme", "import_frab", "read_frab"]
+__all__ = ["NOTES_FILE", "PUBLISHED", "FrabError", "FrabEvent", "Imported", "Note", "Programme", "import_frab",
+           "read_frab"]

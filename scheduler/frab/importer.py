@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,7 @@ from .timetable import (
 )
 
 NOTES_FILE = "import-notes.md"
+PUBLISHED = "published"  # the programme's own timetable, as an output folder
 ATTENDANCE = 50
 CAPACITY = 100
 PRIORITY = 3
@@ -82,6 +83,17 @@ class Imported:
     slot_specs: tuple[SlotSpec, ...]
     left_out: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # reason -> frab event ids
     dropped_persons: tuple[str, ...] = ()  # double-booked persons left out (hosts_as_speakers=False)
+
+    def tree(self, published_at: datetime) -> dict[str, str | bytes]:
+        """The meeting folder plus the programme's own timetable published under ``published/``.
+
+        ``published/`` is a whole output folder (schedule, feeds, timetables), so ``solve --previous``,
+        ``check`` and ``compare`` take the human timetable as they take one of ours.
+        """
+        from ..publish import publish
+
+        published = publish(self.problem, self.schedule, published_at=published_at)
+        return {**self.files, **{f"{PUBLISHED}/{name}": text for name, text in published.items()}}
 
 
 def import_frab(xml_path: str | Path, *, grid: int | None = None, rooms_open: str = "used",

@@ -430,3 +430,44 @@ def test_benchmark_wrapper_still_converts(tmp_path: Path, schedules: Path) -> No
     assert (tmp_path / "dc" / PUBLISHED / "schedule.csv").exists()
     assert close_busiest_room(tmp_path / "dc")["room"]
     load_problem(tmp_path / "dc")
+
+
+# --- the command: scheduler import frab ---------------------------------------------------------------
+
+
+def test_import_command_writes_a_meeting_and_its_published_timetable(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from scheduler.cli import cli
+
+    xml = _write(tmp_path, SAMPLE)
+    out = tmp_path / "meeting"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["import", "frab", str(xml), "--out", str(out), "--published-at", "2024-01-01T00:00Z"])
+    assert result.exit_code == 0, result.output
+    assert "warning:" in result.stderr and f"into {out}" in result.stdout
+    for name in ("meeting.toml", "rooms.csv", "speakers.csv", "events.csv", "import-notes.md",
+                 "published/schedule.csv", "published/schedule.json", "published/feeds/all.ics",
+                 "published/timetable.html", "published/frab/schedule.xml"):
+        assert (out / name).is_file(), name
+    assert runner.invoke(cli, ["validate", str(out)]).exit_code in (0, 1)  # loads; 1 only for a proven obstacle
+    checked = runner.invoke(cli, ["check", str(out), str(out / "published" / "schedule.csv")])
+    # the sample's own timetable double-books one person: the check names it, nothing else
+    assert checked.exit_code == 1 and checked.stdout.count("speaker_clash") == 1, checked.output
+    # the same file again into a non-empty folder is refused, and nothing changes there
+    before = (out / "events.csv").read_bytes()
+    again = runner.invoke(cli, ["import", "frab", str(xml), "--out", str(out)])
+    assert again.exit_code == 2 and "not empty" in again.stderr and "Traceback" not in again.output
+    assert (out / "events.csv").read_bytes() == before
+
+
+def test_import_command_reports_a_broken_file_with_its_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from scheduler.cli import cli
+
+    xml = _write(tmp_path, SAMPLE.replace("<duration>00:30</duration>", "<duration>1h</duration>", 1))
+    result = CliRunner().invoke(cli, ["import", "frab", str(xml), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert re.search(r"schedule\.xml:\d+ <event", result.stderr), result.stderr
+    assert not (tmp_path / "out").exists()
