@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
 
-from icalendar import Calendar, Event, Timezone
+from icalendar import Calendar, Event
 from icalendar.prop import vCategory, vDuration, vText, vUri
 
 from ..errors import LoadError, SourceLocation, UsageError
@@ -41,6 +41,7 @@ from .feeds import (
 )
 from .labels import FORMAT_WORDS, format_label, is_web_url
 from .view import EventView, build_view
+from .zones import vtimezone
 
 __all__ = ["build_feeds", "clean_text"]
 
@@ -228,8 +229,8 @@ def _content(view: EventView, meeting: Meeting) -> _Content:
 def _serialize(view: EventView, uid: str, content: _Content, sequence: int, stamp: datetime,
                modified: datetime | None) -> str:
     """The VEVENT as iCalendar text (CRLF, folded), built with icalendar."""
-    event = Event.new(uid=uid, stamp=stamp, start=view.start, end=view.end, sequence=sequence,
-                      last_modified=modified)
+    event = Event.new(uid=uid, stamp=stamp, start=unambiguous(view.start), end=unambiguous(view.end),
+                      sequence=sequence, last_modified=modified)
     event.add("STATUS", "CONFIRMED")
     event.add("SUMMARY", _Text(content.summary))
     event.add("LOCATION", _Text(content.location))
@@ -240,6 +241,17 @@ def _serialize(view: EventView, uid: str, content: _Content, sequence: int, stam
         event.add("CONFERENCE", vUri(content.link, params={"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO"],
                                                           "LABEL": "Join online"}))
     return event.to_ical().decode("utf-8")
+
+
+def unambiguous(moment: datetime) -> datetime:
+    """``moment`` in UTC when its wall-clock time occurs twice (or never) in its zone, else as it is.
+
+    A local time in the autumn's repeated hour is read as its first occurrence by RFC 5545 parsers
+    and as the second by libical, ical.js and node-ical; a UTC time is read one way by all.
+    """
+    if moment.replace(fold=0).utcoffset() != moment.replace(fold=1).utcoffset():
+        return moment.astimezone(timezone.utc)
+    return moment
 
 
 def _cancelled_text(old: PreviousEvent, stamp: datetime) -> str:
@@ -372,7 +384,7 @@ def _timezones(meeting: Meeting, blocks: Iterable[_Block], previous: PreviousPub
     result: dict[str, str] = {}
     for tzid in sorted({meeting.timezone}.union(*(b.tzids for b in blocks))):
         try:
-            result[tzid] = Timezone.from_tzid(tzid, first_date=first, last_date=last).to_ical().decode("utf-8")
+            result[tzid] = vtimezone(tzid, first, last).to_ical().decode("utf-8")
         except ValueError:
             if previous is None or tzid not in previous.timezones:
                 where = SourceLocation(str(previous.folder) if previous else meeting.id)

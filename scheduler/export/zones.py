@@ -43,7 +43,7 @@ def onset(zone: ZoneInfo, near: datetime, before: timedelta, after: timedelta) -
     low = (near.replace(tzinfo=None) - after - SEARCH).replace(tzinfo=timezone.utc)
     high = low + 3 * SEARCH
     if _offset(zone, low) != before or _offset(zone, high) != after:
-        raise ValueError(f"{zone.key}: no change from {before} to {after} near {near:%Y-%m-%d %H:%M}")
+        raise RuntimeError(f"{zone.key}: no change from {before} to {after} near {near:%Y-%m-%d %H:%M}")
     # bisection on whole seconds: zone data changes offsets on whole seconds
     while high - low > timedelta(seconds=1):
         middle = low + (high - low) // 2

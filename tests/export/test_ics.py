@@ -529,3 +529,20 @@ def test_the_feeds_of_the_shipped_meeting_match_a_solved_schedule(shipped_dir: P
     schedule = solve(problem, SolveOptions(time_limit=1, seed=1, workers=1))
     files = build_feeds(problem, schedule, published_at=PUBLISHED)
     check_against_schedule(problem, schedule, files)
+
+
+def test_an_event_in_the_repeated_autumn_hour_is_written_in_utc_and_read_alike():
+    day = date(2026, 10, 25)  # Vienna: 03:00 CEST becomes 02:00 CET, so 02:00-02:59 happens twice
+    meeting = f.meeting(days=(day,))
+    specs = [SlotSpec(time(1, 0), time(1, 50)), SlotSpec(time(2, 0), time(2, 50)), SlotSpec(time(9, 0), time(9, 50))]
+    problem = f.problem([f.event("E2"), f.event("E9")], the_meeting=meeting, specs=specs)
+    schedule = placed(problem, ("E2", "R1", f.at("02:00", day)), ("E9", "R1", f.at("09:00", day)))
+    files = build_feeds(problem, schedule, published_at=PUBLISHED)
+    check_feed_set(files)
+    text = files["all.ics"]
+    start = next(a.start for a in schedule.assignments if a.event_id == "E2").astimezone(UTC)
+    assert f"DTSTART:{start:%Y%m%dT%H%M%S}Z\r\n" in text
+    assert "DTSTART;TZID=Europe/Vienna:20261025T090000\r\n" in text  # unambiguous times keep the venue's zone
+    by_vobject = {e.uid.value: e.dtstart.value for e in vobject_events(text)}
+    by_icalendar = {str(e["UID"]): instant(e) for e in ical_events(text)}
+    assert by_vobject["E2@test.example.org"].astimezone(UTC) == by_icalendar["E2@test.example.org"] == start
