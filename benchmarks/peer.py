@@ -35,7 +35,7 @@ from conference_scheduler.resources import Event as PeerEvent
 from conference_scheduler.resources import Slot as PeerSlot
 from tabulate import tabulate
 
-from scheduler.check import check
+from scheduler.check import check_schedule
 from scheduler.errors import SchedulerError
 from scheduler.grid import event_speakers_fit, occupied_slots, overlaps
 from scheduler.load import load_problem
@@ -410,7 +410,7 @@ def evaluate(problem: Problem, run: Run) -> Outcome:
     """Check ``run``'s schedule with our checker and score it with our score."""
     violations = score = None
     if run.schedule is not None:
-        violations = len(check(problem, run.schedule))
+        violations = len(check_schedule(problem, run.schedule))
         score = total(problem, run.schedule)
     first_score = run.first_score if run.first_score is not None else score
     return Outcome(run.name, run.seconds, run.cpu_seconds, run.total_seconds, violations, score, first_score,

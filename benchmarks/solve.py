@@ -28,7 +28,7 @@ SHIPPED = ROOT / "data" / "ccpcj31"
 
 def one_run(size: str, seed: int, time_limit: float, workers: int) -> dict:
     """Generate (or take the shipped meeting), load, solve, check and write; return the figures."""
-    from scheduler.check import check
+    from scheduler.check import check_schedule
     from scheduler.export.schedule import schedule_csv
     from scheduler.generate import generate_meeting
     from scheduler.load import load_problem
@@ -59,7 +59,7 @@ def one_run(size: str, seed: int, time_limit: float, workers: int) -> dict:
         "build": meta["build_seconds"], "first": meta["first_solution_seconds"], "written": round(written, 2),
         "objective": meta["objective"], "bound": meta["bound"], "gap": meta["gap"], "status": meta["status"],
         "objective_5s": at5, "gap_5s": gap5,
-        "violations": len(check(problem, schedule)),
+        "violations": len(check_schedule(problem, schedule)),
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
     }
 

@@ -434,7 +434,7 @@ check_rules: dict[str, Callable[[CheckInput], Iterable[Violation]]] = {
 HARD_RULE_NAMES: tuple[str, ...] = tuple(check_rules)
 
 
-def check(problem: Problem, schedule: Schedule, *, allow_unscheduled: bool = False) -> list[Violation]:
+def check_schedule(problem: Problem, schedule: Schedule, *, allow_unscheduled: bool = False) -> list[Violation]:
     """Every hard-rule violation of ``schedule`` for ``problem``, in rule order, then by ids and message.
 
     An empty list means the schedule is valid. ``allow_unscheduled`` permits events left unscheduled.

@@ -163,7 +163,7 @@ def check(data: Path, schedule_csv: Path, allow_unscheduled: bool) -> None:
 
     Example: scheduler check data/ccpcj31 out/schedule.csv
     """
-    from .check import check as check_schedule
+    from .check import check_schedule
 
     problem, _ = load_meeting(data)
     violations = check_schedule(problem, load_schedule(problem, schedule_csv), allow_unscheduled=allow_unscheduled)

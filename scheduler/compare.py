@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 from tabulate import tabulate
 
-from .check import HARD_RULE_NAMES, Violation, check
+from .check import HARD_RULE_NAMES, Violation, check_schedule
 from .errors import UsageError
 from .model import Assignment, Problem, Schedule
 from .score import score
@@ -117,7 +117,7 @@ def build_comparison(problem: Problem, schedules: Mapping[str, Schedule], *,
         raise UsageError("nothing to compare: give at least one schedule")
     names = tuple(schedules)
     own = {name: (problems or {}).get(name, problem) for name in names}
-    violations = {name: tuple(check(own[name], schedules[name], allow_unscheduled=allow_unscheduled))
+    violations = {name: tuple(check_schedule(own[name], schedules[name], allow_unscheduled=allow_unscheduled))
                   for name in names}
     first = names[0]
     moves = {name: tuple(diff(problem, schedules[first], schedules[name])) for name in names[1:]}
@@ -151,7 +151,7 @@ def build_comparison(problem: Problem, schedules: Mapping[str, Schedule], *,
     )
 
 
-def compare(problem: Problem, schedules: Mapping[str, Schedule], *,
+def compare_schedules(problem: Problem, schedules: Mapping[str, Schedule], *,
             problems: Mapping[str, Problem] | None = None, allow_unscheduled: bool = True) -> pd.DataFrame:
     """The side-by-side table: violations per rule, placed and unscheduled, every soft term, total, changes."""
     return build_comparison(problem, schedules, problems=problems, allow_unscheduled=allow_unscheduled).table

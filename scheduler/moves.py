@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
-from .check import Violation, check
+from .check import Violation, check_schedule
 from .model import Assignment, Problem, Schedule, SideEvent
 from .score import move_kind
 
@@ -79,7 +79,7 @@ def old_placement_violations(problem: Problem, previous: Schedule, schedule: Sch
     mine = set(event.speakers) | {("organizer", event.organizer)}
     related = [a for a in schedule.scheduled if a.event_id != event_id and a.event_id in problem.events_by_id
                and (a.room == old.room or mine & _people(problem.events_by_id[a.event_id]))]
-    found = check(problem, Schedule((trial, *related)), allow_unscheduled=True)
+    found = check_schedule(problem, Schedule((trial, *related)), allow_unscheduled=True)
     return [v for v in found if v.rule != "one_placement" and event_id in v.ids]
 
 

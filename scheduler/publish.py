@@ -24,7 +24,7 @@ from .scenario import SCENARIO_FILE, Scenario
 if TYPE_CHECKING:
     from .solver import SolveOptions
 
-__all__ = ["publication_files", "publication_seconds", "publication_time", "publish", "published_at_of",
+__all__ = ["publication_seconds", "publication_time", "publish", "published_at_of",
            "solve_and_publish"]
 
 # Measured on FOSDEM 2026 (883 events, 1,906 feeds): building every output takes about 5.8 ms per
@@ -78,12 +78,6 @@ def solve_and_publish(problem: Problem, options: SolveOptions, *, previous: Prev
     schedule = solve(problem, replace(options, previous=before, reserve=publication_seconds(problem)))
     stamp = published_at or publication_time(inputs, previous.published_at if previous is not None else None)
     return schedule, publish(problem, schedule, previous=previous, published_at=stamp, scenario=scenario)
-
-
-def publication_files(problem: Problem, schedule: Schedule, *, published_at: datetime,
-                      previous: PreviousPublication | None = None) -> Files:
-    """Every file ``solve --out`` writes (schedule, feeds, timetables, frab): :func:`publish` of everything."""
-    return publish(problem, schedule, previous=previous, published_at=published_at)
 
 
 def published_at_of(schedule: Schedule, override: datetime | None = None) -> datetime:

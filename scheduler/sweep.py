@@ -176,7 +176,7 @@ def _submit_all(executor: ExecutorLike | Executor, variants: Sequence[Variant], 
         collect(future.result())
 
 
-def sweep(problem: Problem, scenarios: Sequence[Scenario], options: SolveOptions, *, jobs: int = 1,
+def sweep_scenarios(problem: Problem, scenarios: Sequence[Scenario], options: SolveOptions, *, jobs: int = 1,
           executor: ExecutorLike | None = None, baseline: bool = True,
           progress: Callable[[Outcome], None] | None = None) -> SweepResult:
     """Apply, then solve, every scenario of ``problem`` (and the unchanged meeting when ``baseline``)."""

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scheduler.check as check_module
-from scheduler.check import HARD_RULE_NAMES, Violation, check, check_rules
+from scheduler.check import HARD_RULE_NAMES, Violation, check_rules, check_schedule
 from scheduler.grid import SlotSpec
 from scheduler.model import Assignment, BlockedPeriod, Problem, Schedule, Unavailability, event_end
 from tests.factory import at, event, meeting, problem, speaker
@@ -88,12 +88,12 @@ def test_checker_imports_neither_solver_nor_grid():
 
 def test_one_placement_accepts_every_event_once():
     prob = problem([event("A"), event("B")])
-    assert check(prob, plan(prob, ("A", "R1", "09:00"), ("B", "R1", "10:00"))) == []
+    assert check_schedule(prob, plan(prob, ("A", "R1", "09:00"), ("B", "R1", "10:00"))) == []
 
 
 def test_one_placement_rejects_a_missing_event():
     prob = problem([event("A"), event("B")])
-    violations = check(prob, plan(prob, ("A", "R1", "09:00")))
+    violations = check_schedule(prob, plan(prob, ("A", "R1", "09:00")))
     assert [(v.rule, v.ids) for v in violations] == [("one_placement", ("B",))]
     assert "missing" in violations[0].message
 
@@ -101,21 +101,21 @@ def test_one_placement_rejects_a_missing_event():
 def test_one_placement_unscheduled_only_when_allowed():
     prob = problem([event("A"), event("B")])
     schedule = Schedule((placed(prob, "A", "R1", at("09:00")), Assignment("B")))
-    assert found(check(prob, schedule), "one_placement") == [("B",)]
-    assert check(prob, schedule, allow_unscheduled=True) == []
+    assert found(check_schedule(prob, schedule), "one_placement") == [("B",)]
+    assert check_schedule(prob, schedule, allow_unscheduled=True) == []
 
 
 def test_one_placement_rejects_unknown_and_duplicate_rows():
     prob = problem([event("A")])
     twice = plan(prob, ("A", "R1", "09:00"), ("A", "R1", "11:00"))
-    assert [(v.rule, v.ids) for v in check(prob, twice)] == [("one_placement", ("A",))]
+    assert [(v.rule, v.ids) for v in check_schedule(prob, twice)] == [("one_placement", ("A",))]
     stranger = Schedule((*plan(prob, ("A", "R1", "09:00")).assignments, Assignment("ZZ")))
-    assert [(v.rule, v.ids) for v in check(prob, stranger)] == [("one_placement", ("ZZ",))]
+    assert [(v.rule, v.ids) for v in check_schedule(prob, stranger)] == [("one_placement", ("ZZ",))]
 
 
 def test_one_placement_rejects_a_room_without_a_start():
     prob = problem([event("A")])
-    violations = check(prob, Schedule((Assignment("A", "R1", None, None),)), allow_unscheduled=True)
+    violations = check_schedule(prob, Schedule((Assignment("A", "R1", None, None),)), allow_unscheduled=True)
     assert [(v.rule, v.ids) for v in violations] == [("one_placement", ("A",))]
     assert "no start" in violations[0].message
 
@@ -127,7 +127,7 @@ def test_room_kind_accepts_each_format_in_its_kind_of_room():
     prob = problem([event("P"), event("H", format="hybrid"), event("V", format="virtual", attendance=None),
                     event("P2")])
     schedule = plan(prob, ("P", "R1", "09:00"), ("H", "R2", "09:00"), ("V", "V1", "09:00"), ("P2", "R2", "10:00"))
-    assert check(prob, schedule) == []
+    assert check_schedule(prob, schedule) == []
 
 
 @pytest.mark.parametrize(
@@ -136,13 +136,13 @@ def test_room_kind_accepts_each_format_in_its_kind_of_room():
 )
 def test_room_kind_rejects_the_wrong_kind(fmt, room):
     prob = problem([event("E", format=fmt, attendance=None if fmt == "virtual" else 30)])
-    violations = check(prob, plan(prob, ("E", room, "09:00")))
+    violations = check_schedule(prob, plan(prob, ("E", room, "09:00")))
     assert found(violations, "room_kind") == [("E", room)]
 
 
 def test_room_kind_rejects_an_unknown_room_but_still_checks_people():
     prob = problem([event("A", organizer="UNODC"), event("B", organizer="UNODC")])
-    violations = check(prob, plan(prob, ("A", "R9", "09:00"), ("B", "R1", "09:00")))
+    violations = check_schedule(prob, plan(prob, ("A", "R9", "09:00"), ("B", "R1", "09:00")))
     assert [(v.rule, v.ids) for v in violations] == [
         ("room_kind", ("A", "R9")),
         ("organizer_clash", ("A", "B", "UNODC")),
@@ -155,12 +155,12 @@ def test_room_kind_rejects_an_unknown_room_but_still_checks_people():
 
 def test_capacity_accepts_a_full_room_and_virtual_events():
     prob = problem([event("A", attendance=40), event("V", format="virtual", attendance=500)])
-    assert check(prob, plan(prob, ("A", "R1", "09:00"), ("V", "V1", "09:00"))) == []
+    assert check_schedule(prob, plan(prob, ("A", "R1", "09:00"), ("V", "V1", "09:00"))) == []
 
 
 def test_capacity_rejects_one_seat_too_few():
     prob = problem([event("A", attendance=41)])
-    violations = check(prob, plan(prob, ("A", "R1", "09:00")))
+    violations = check_schedule(prob, plan(prob, ("A", "R1", "09:00")))
     assert [(v.rule, v.ids) for v in violations] == [("capacity", ("A", "R1"))]
     assert "41" in violations[0].message and "40" in violations[0].message
 
@@ -170,12 +170,12 @@ def test_capacity_rejects_one_seat_too_few():
 
 def test_slot_run_accepts_a_one_slot_event_at_a_slot_start():
     prob = problem([event("A", duration=30)])
-    assert check(prob, plan(prob, ("A", "R1", "11:00"))) == []
+    assert check_schedule(prob, plan(prob, ("A", "R1", "11:00"))) == []
 
 
 def test_slot_run_rejects_a_start_between_slot_starts():
     prob = problem([event("A", duration=30)])
-    violations = check(prob, plan(prob, ("A", "R1", "09:30")))
+    violations = check_schedule(prob, plan(prob, ("A", "R1", "09:30")))
     assert [(v.rule, v.ids) for v in violations] == [("slot_run", ("A",))]
     assert "not a slot start" in violations[0].message
 
@@ -183,20 +183,20 @@ def test_slot_run_rejects_a_start_between_slot_starts():
 def test_slot_run_accepts_a_two_slot_event_spanning_the_break():
     # slots 09:00-09:50 and 10:00-10:50: 110 minutes from 09:00 end exactly at 10:50
     prob = problem([event("A", duration=110)])
-    assert check(prob, plan(prob, ("A", "R1", "09:00"))) == []
+    assert check_schedule(prob, plan(prob, ("A", "R1", "09:00"))) == []
 
 
 def test_slot_run_rejects_an_event_running_past_its_last_slot():
     # 120 minutes end at 11:00, which overlaps no further slot: the run ends at 10:50
     prob = problem([event("A", duration=120)])
-    violations = check(prob, plan(prob, ("A", "R1", "09:00")))
+    violations = check_schedule(prob, plan(prob, ("A", "R1", "09:00")))
     assert [(v.rule, v.ids) for v in violations] == [("slot_run", ("A",))]
     assert "past the end of its last slot" in violations[0].message
 
 
 def test_slot_run_rejects_an_event_running_off_the_end_of_the_day():
     prob = problem([event("A", duration=110)])
-    assert found(check(prob, plan(prob, ("A", "R1", "12:00"))), "slot_run") == [("A",)]
+    assert found(check_schedule(prob, plan(prob, ("A", "R1", "12:00"))), "slot_run") == [("A",)]
 
 
 CLOSED_TO_HYBRID = [
@@ -209,12 +209,12 @@ CLOSED_TO_HYBRID = [
 
 def test_slot_run_accepts_a_run_of_slots_open_to_the_format():
     prob = problem([event("H", format="hybrid", duration=110), event("P", duration=110)], specs=CLOSED_TO_HYBRID)
-    assert check(prob, plan(prob, ("H", "R2", "11:00"), ("P", "R1", "09:00"))) == []
+    assert check_schedule(prob, plan(prob, ("H", "R2", "11:00"), ("P", "R1", "09:00"))) == []
 
 
 def test_slot_run_rejects_a_run_that_hits_a_slot_closed_to_the_format():
     prob = problem([event("H", format="hybrid", duration=110)], specs=CLOSED_TO_HYBRID)
-    violations = check(prob, plan(prob, ("H", "R2", "09:00")))
+    violations = check_schedule(prob, plan(prob, ("H", "R2", "09:00")))
     assert [(v.rule, v.ids) for v in violations] == [("slot_run", ("H",))]
     assert "2022-05-17T10:00" in violations[0].message and "closed to hybrid" in violations[0].message
 
@@ -222,7 +222,7 @@ def test_slot_run_rejects_a_run_that_hits_a_slot_closed_to_the_format():
 def test_slot_run_rejects_an_end_that_is_not_start_plus_duration():
     prob = problem([event("A")])
     wrong = Assignment("A", "R1", at("09:00"), at("09:45"))
-    violations = check(prob, Schedule((wrong,)))
+    violations = check_schedule(prob, Schedule((wrong,)))
     assert [(v.rule, v.ids) for v in violations] == [("slot_run", ("A",))]
     assert "lasts 50 min" in violations[0].message
 
@@ -230,18 +230,18 @@ def test_slot_run_rejects_an_end_that_is_not_start_plus_duration():
 def test_slot_run_accepts_an_end_given_in_another_zone():
     prob = problem([event("A")])
     same = Assignment("A", "R1", at("09:00"), at("09:50").astimezone(UTC))
-    assert check(prob, Schedule((same,))) == []
+    assert check_schedule(prob, Schedule((same,))) == []
 
 
 def test_slot_run_rejects_a_start_without_offset():
     prob = problem([event("A")])
     naive = Assignment("A", "R1", datetime(2022, 5, 17, 9, 0), None)
-    assert [(v.rule, v.ids) for v in check(prob, Schedule((naive,)))] == [("slot_run", ("A",))]
+    assert [(v.rule, v.ids) for v in check_schedule(prob, Schedule((naive,)))] == [("slot_run", ("A",))]
 
 
 def test_slot_run_rejects_a_day_outside_the_meeting():
     prob = problem([event("A")])
-    assert found(check(prob, plan(prob, ("A", "R1", at("09:00", date(2022, 5, 18))))), "slot_run") == [("A",)]
+    assert found(check_schedule(prob, plan(prob, ("A", "R1", at("09:00", date(2022, 5, 18))))), "slot_run") == [("A",)]
 
 
 def test_slot_run_rejects_a_start_slot_overlapped_by_an_earlier_slot():
@@ -249,7 +249,7 @@ def test_slot_run_rejects_a_start_slot_overlapped_by_an_earlier_slot():
     # slots the event occupies do not begin at its start slot. Starting at 09:00 is fine.
     specs = [SlotSpec(time(9, 0), time(10, 0)), SlotSpec(time(9, 30), time(10, 30))]
     prob = problem([event("A", duration=30), event("B", duration=30)], specs=specs)
-    violations = check(prob, plan(prob, ("A", "R1", "09:30"), ("B", "R2", "09:00")))
+    violations = check_schedule(prob, plan(prob, ("A", "R1", "09:30"), ("B", "R2", "09:00")))
     assert [(v.rule, v.ids) for v in violations] == [("slot_run", ("A",))]
     assert "not consecutive" in violations[0].message
 
@@ -259,18 +259,18 @@ def test_slot_run_rejects_a_start_slot_overlapped_by_an_earlier_slot():
 
 def test_room_clash_accepts_back_to_back_and_parallel_rooms():
     prob = problem([event("A"), event("B"), event("C")])
-    assert check(prob, plan(prob, ("A", "R1", "09:00"), ("B", "R1", "10:00"), ("C", "R2", "09:00"))) == []
+    assert check_schedule(prob, plan(prob, ("A", "R1", "09:00"), ("B", "R1", "10:00"), ("C", "R2", "09:00"))) == []
 
 
 def test_room_clash_rejects_two_events_in_one_slot_of_one_room():
     prob = problem([event("A"), event("B", duration=30)])
-    violations = check(prob, plan(prob, ("B", "R1", "09:00"), ("A", "R1", "09:00")))
+    violations = check_schedule(prob, plan(prob, ("B", "R1", "09:00"), ("A", "R1", "09:00")))
     assert [(v.rule, v.ids) for v in violations] == [("room_clash", ("A", "B", "R1"))]
 
 
 def test_room_clash_rejects_a_two_slot_event_over_a_later_one():
     prob = problem([event("A", duration=110), event("B")])
-    violations = check(prob, plan(prob, ("A", "R2", "09:00"), ("B", "R2", "10:00")))
+    violations = check_schedule(prob, plan(prob, ("A", "R2", "09:00"), ("B", "R2", "10:00")))
     assert [(v.rule, v.ids) for v in violations] == [("room_clash", ("A", "B", "R2"))]
     assert "2022-05-17T10:00" in violations[0].message
 
@@ -280,7 +280,7 @@ def test_room_clash_counts_a_whole_slot_as_occupied():
     # without overlapping A in time. Still a clash (and B's start is also reported).
     specs = [SlotSpec(time(9, 0), time(10, 0))]
     prob = problem([event("A", duration=20), event("B", duration=20)], specs=specs)
-    violations = check(prob, plan(prob, ("A", "R1", "09:00"), ("B", "R1", "09:30")))
+    violations = check_schedule(prob, plan(prob, ("A", "R1", "09:00"), ("B", "R1", "09:30")))
     assert [(v.rule, v.ids) for v in violations] == [("slot_run", ("B",)), ("room_clash", ("A", "B", "R1"))]
 
 
@@ -292,24 +292,24 @@ NO_BREAK = [SlotSpec(time(9, 0), time(10, 0)), SlotSpec(time(10, 0), time(11, 0)
 def test_speaker_clash_accepts_back_to_back_events_half_open():
     prob = problem([event("A", duration=60, speakers=("S1",)), event("B", duration=60, speakers=("S1",))],
                    [speaker("S1")], specs=NO_BREAK)
-    assert check(prob, plan(prob, ("A", "R1", "09:00"), ("B", "R2", "10:00"))) == []
+    assert check_schedule(prob, plan(prob, ("A", "R1", "09:00"), ("B", "R2", "10:00"))) == []
 
 
 def test_speaker_clash_rejects_one_speaker_in_two_rooms_at_once():
     prob = problem([event("A", speakers=("S1", "S2")), event("B", speakers=("S2",))], [speaker("S1"), speaker("S2")])
-    violations = check(prob, plan(prob, ("A", "R1", "09:00"), ("B", "R2", "09:00")))
+    violations = check_schedule(prob, plan(prob, ("A", "R1", "09:00"), ("B", "R2", "09:00")))
     assert [(v.rule, v.ids) for v in violations] == [("speaker_clash", ("A", "B", "S2"))]
     assert str(violations[0]).startswith("speaker_clash: speaker S2 is in events A")
 
 
 def test_organizer_clash_accepts_one_organizer_at_different_times():
     prob = problem([event("A", organizer="UNODC"), event("B", organizer="UNODC")])
-    assert check(prob, plan(prob, ("A", "R1", "09:00"), ("B", "R2", "10:00"))) == []
+    assert check_schedule(prob, plan(prob, ("A", "R1", "09:00"), ("B", "R2", "10:00"))) == []
 
 
 def test_organizer_clash_rejects_overlapping_events_of_one_organizer():
     prob = problem([event("A", organizer="UNODC", duration=110), event("B", organizer="UNODC", format="virtual")])
-    violations = check(prob, plan(prob, ("A", "R1", "09:00"), ("B", "V1", "10:00")))
+    violations = check_schedule(prob, plan(prob, ("A", "R1", "09:00"), ("B", "V1", "10:00")))
     assert [(v.rule, v.ids) for v in violations] == [("organizer_clash", ("A", "B", "UNODC"))]
 
 
@@ -320,12 +320,12 @@ OPENING = BlockedPeriod(at("10:00"), at("11:00"), "Opening", frozenset({"in_pers
 
 def test_blocked_period_accepts_an_unblocked_format_and_times_outside():
     prob = problem([event("V", format="virtual", attendance=None), event("P")], blocked=[OPENING])
-    assert check(prob, plan(prob, ("V", "V1", "10:00"), ("P", "R1", "11:00"))) == []
+    assert check_schedule(prob, plan(prob, ("V", "V1", "10:00"), ("P", "R1", "11:00"))) == []
 
 
 def test_blocked_period_rejects_a_blocked_format_inside():
     prob = problem([event("P"), event("H", format="hybrid", duration=110)], blocked=[OPENING])
-    violations = check(prob, plan(prob, ("P", "R1", "10:00"), ("H", "R2", "09:00")))
+    violations = check_schedule(prob, plan(prob, ("P", "R1", "10:00"), ("H", "R2", "09:00")))
     assert [(v.rule, v.ids) for v in violations] == [("blocked_period", ("H",)), ("blocked_period", ("P",))]
     assert "Opening" in violations[0].message
 
@@ -341,7 +341,7 @@ def remote(speaker_id: str, zone: str, **overrides):
 def test_remote_hours_los_angeles_default_window_rejects_midnight():
     # 09:00 in Vienna (CEST) on 17 May is 00:00 in Los Angeles (PDT): outside 07:00-22:00
     prob = problem([event("A", format="hybrid", speakers=("LA",))], [remote("LA", "America/Los_Angeles")])
-    violations = check(prob, plan(prob, ("A", "R2", "09:00")))
+    violations = check_schedule(prob, plan(prob, ("A", "R2", "09:00")))
     assert [(v.rule, v.ids) for v in violations] == [("remote_hours", ("A", "LA"))]
     assert "2022-05-17 00:00-00:50 America/Los_Angeles" in violations[0].message
 
@@ -349,13 +349,13 @@ def test_remote_hours_los_angeles_default_window_rejects_midnight():
 def test_remote_hours_window_past_midnight_accepts_the_small_hours():
     la = remote("LA", "America/Los_Angeles", earliest=time(22, 0), latest=time(6, 0))
     prob = problem([event("A", format="hybrid", speakers=("LA",), duration=110)], [la])
-    assert check(prob, plan(prob, ("A", "R2", "09:00"))) == []
+    assert check_schedule(prob, plan(prob, ("A", "R2", "09:00"))) == []
 
 
 def test_remote_hours_window_past_midnight_rejects_running_over_its_close():
     la = remote("LA", "America/Los_Angeles", earliest=time(23, 0), latest=time(0, 30))
     prob = problem([event("A", format="hybrid", speakers=("LA",))], [la])
-    assert found(check(prob, plan(prob, ("A", "R2", "09:00"))), "remote_hours") == [("A", "LA")]
+    assert found(check_schedule(prob, plan(prob, ("A", "R2", "09:00"))), "remote_hours") == [("A", "LA")]
 
 
 def test_remote_hours_auckland_accepts_the_evening_and_rejects_late_night():
@@ -364,14 +364,14 @@ def test_remote_hours_auckland_accepts_the_evening_and_rejects_late_night():
                     event("B", format="virtual", attendance=None, speakers=("NZ",))],
                    [remote("NZ", "Pacific/Auckland")])
     ok = plan(prob, ("A", "V1", "11:00"), ("B", "V1", "09:00"))
-    assert check(prob, ok) == []
+    assert check_schedule(prob, ok) == []
     late = plan(prob, ("A", "V1", "12:00"), ("B", "V1", "09:00"))
-    assert [(v.rule, v.ids) for v in check(prob, late)] == [("remote_hours", ("A", "NZ"))]
+    assert [(v.rule, v.ids) for v in check_schedule(prob, late)] == [("remote_hours", ("A", "NZ"))]
 
 
 def test_remote_hours_ignore_speakers_on_site():
     prob = problem([event("A", speakers=("LA",))], [speaker("LA", timezone="America/Los_Angeles")])
-    assert check(prob, plan(prob, ("A", "R1", "09:00"))) == []
+    assert check_schedule(prob, plan(prob, ("A", "R1", "09:00"))) == []
 
 
 DST_DAYS = tuple(date(2026, 3, d) for d in range(27, 32))
@@ -385,8 +385,8 @@ def test_remote_hours_follow_the_dst_change_in_vienna():
     after = at("09:00", date(2026, 3, 30))
     before = at("09:00", date(2026, 3, 27))
     assert after.astimezone(UTC).hour == 7 and before.astimezone(UTC).hour == 8
-    assert check(prob, plan(prob, ("A", "R2", after))) == []
-    violations = check(prob, plan(prob, ("A", "R2", before)))
+    assert check_schedule(prob, plan(prob, ("A", "R2", after))) == []
+    violations = check_schedule(prob, plan(prob, ("A", "R2", before)))
     assert [(v.rule, v.ids) for v in violations] == [("remote_hours", ("A", "IS"))]
     assert "2026-03-27 08:00-08:50 Atlantic/Reykjavik" in violations[0].message
 
@@ -396,7 +396,7 @@ def test_slot_starts_across_the_dst_change_are_compared_as_instants():
     prob = problem([event("A"), event("B")], the_meeting=meeting(days=DST_DAYS))
     utc_seven_30 = datetime(2026, 3, 30, 7, 0, tzinfo=UTC)
     utc_seven_27 = datetime(2026, 3, 27, 7, 0, tzinfo=UTC)
-    violations = check(prob, plan(prob, ("A", "R1", utc_seven_30), ("B", "R1", utc_seven_27)))
+    violations = check_schedule(prob, plan(prob, ("A", "R1", utc_seven_30), ("B", "R1", utc_seven_27)))
     assert [(v.rule, v.ids) for v in violations] == [("slot_run", ("B",))]
     assert "2026-03-27 08:00" in violations[0].message
 
@@ -411,8 +411,8 @@ def test_unavailability_accepts_use_outside_the_period():
         Unavailability("organizer", "UNODC", at("11:00"), at("12:00")),
     ]
     prob = problem([event("A", speakers=("S1",), organizer="UNODC")], [speaker("S1")], unavailability=busy)
-    assert check(prob, plan(prob, ("A", "R2", "09:00"))) == []
-    assert check(prob, plan(prob, ("A", "R1", "12:00"))) == []
+    assert check_schedule(prob, plan(prob, ("A", "R2", "09:00"))) == []
+    assert check_schedule(prob, plan(prob, ("A", "R1", "12:00"))) == []
 
 
 @pytest.mark.parametrize(
@@ -422,7 +422,7 @@ def test_unavailability_accepts_use_outside_the_period():
 def test_unavailability_rejects_use_during_the_period(kind, who, room):
     busy = [Unavailability(kind, who, at("09:30"), at("09:40"), "away")]
     prob = problem([event("A", speakers=("S1",), organizer="UNODC")], [speaker("S1")], unavailability=busy)
-    violations = check(prob, plan(prob, ("A", room, "09:00")))
+    violations = check_schedule(prob, plan(prob, ("A", room, "09:00")))
     assert [(v.rule, v.ids) for v in violations] == [("unavailability", ("A", who))]
     assert f"{kind} {who}" in violations[0].message and "(away)" in violations[0].message
 
@@ -430,7 +430,7 @@ def test_unavailability_rejects_use_during_the_period(kind, who, room):
 def test_organizer_unavailability_ends_half_open():
     busy = [Unavailability("organizer", "UNODC", at("08:00"), at("09:00"))]
     prob = problem([event("A", organizer="UNODC")], unavailability=busy)
-    assert check(prob, plan(prob, ("A", "R1", "09:00"))) == []
+    assert check_schedule(prob, plan(prob, ("A", "R1", "09:00"))) == []
 
 
 # --- rule 10: pins ----------------------------------------------------------------------------------
@@ -438,12 +438,12 @@ def test_organizer_unavailability_ends_half_open():
 
 def test_pins_accept_a_pinned_room_and_start_given_in_utc():
     prob = problem([event("A", room="R2", start=at("10:00").astimezone(UTC))])
-    assert check(prob, plan(prob, ("A", "R2", "10:00"))) == []
+    assert check_schedule(prob, plan(prob, ("A", "R2", "10:00"))) == []
 
 
 def test_pins_reject_another_room_and_another_start():
     prob = problem([event("A", room="R2"), event("B", start=at("10:00"))])
-    violations = check(prob, plan(prob, ("A", "R1", "09:00"), ("B", "R1", "11:00")))
+    violations = check_schedule(prob, plan(prob, ("A", "R1", "09:00"), ("B", "R1", "11:00")))
     assert [(v.rule, v.ids) for v in violations] == [("pins", ("A",)), ("pins", ("B",))]
     assert "pinned to room R2" in violations[0].message
     assert "2022-05-17 10:00" in violations[1].message
@@ -451,7 +451,7 @@ def test_pins_reject_another_room_and_another_start():
 
 def test_pins_do_not_force_an_allowed_unscheduled_event():
     prob = problem([event("A", room="R2", start=at("10:00"))])
-    assert check(prob, Schedule((Assignment("A"),)), allow_unscheduled=True) == []
+    assert check_schedule(prob, Schedule((Assignment("A"),)), allow_unscheduled=True) == []
 
 
 # --- order and wording ------------------------------------------------------------------------------
@@ -462,8 +462,8 @@ def test_violations_are_ordered_by_rule_then_ids_and_independent_of_row_order():
                    [speaker("S1")])
     rows = [placed(prob, "A", "R1", at("09:00")), placed(prob, "B", "R1", at("09:00")),
             placed(prob, "C", "V1", at("09:30"))]
-    forward = check(prob, Schedule(tuple(rows)))
-    backward = check(prob, Schedule(tuple(reversed(rows))))
+    forward = check_schedule(prob, Schedule(tuple(rows)))
+    backward = check_schedule(prob, Schedule(tuple(reversed(rows))))
     assert forward == backward
     assert [(v.rule, v.ids) for v in forward] == [
         ("room_kind", ("C", "V1")),
@@ -637,10 +637,10 @@ def scenarios(draw):
 @given(scenarios())
 def test_checker_matches_brute_force_occupancy(scenario):
     prob, schedule, allow_unscheduled = scenario
-    violations = check(prob, schedule, allow_unscheduled=allow_unscheduled)
+    violations = check_schedule(prob, schedule, allow_unscheduled=allow_unscheduled)
     assert {(v.rule, v.ids) for v in violations} == brute_force(prob, schedule, allow_unscheduled)
     reordered = Schedule(tuple(reversed(schedule.assignments)))
-    assert violations == check(prob, reordered, allow_unscheduled=allow_unscheduled)
+    assert violations == check_schedule(prob, reordered, allow_unscheduled=allow_unscheduled)
 
 
 def test_brute_force_sees_the_violations_it_is_meant_to_see():
@@ -658,4 +658,4 @@ def test_brute_force_sees_the_violations_it_is_meant_to_see():
         ("unavailability", ("E1", "S1")), ("pins", ("E0",)),
     }
     assert brute_force(prob, schedule, False) == expected
-    assert {(v.rule, v.ids) for v in check(prob, schedule)} == expected
+    assert {(v.rule, v.ids) for v in check_schedule(prob, schedule)} == expected

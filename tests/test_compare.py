@@ -18,7 +18,7 @@ from scheduler.compare import (
     VIOLATIONS_ROW,
     build_comparison,
     changes_by,
-    compare,
+    compare_schedules,
     comparison_html,
     diff,
     format_comparison,
@@ -93,7 +93,7 @@ def test_a_double_booked_room_shows_as_a_violation_and_a_score_difference() -> N
     problem = small()
     clash = Schedule((placed("A", "R1", "09:00"), placed("B", "R1", "10:00"), placed("C", "R2", "09:00"),
                       placed("D", "R2", "09:00")))
-    table = compare(problem, {"solver": BASE, "edited": clash})
+    table = compare_schedules(problem, {"solver": BASE, "edited": clash})
     assert list(table.columns) == ["solver", "edited"]
     assert table.loc[VIOLATIONS_ROW].tolist() == [0, 1]
     assert table.loc["violated: room_clash"].tolist() == [0, 1]
@@ -110,10 +110,10 @@ def test_a_double_booked_room_shows_as_a_violation_and_a_score_difference() -> N
 def test_unscheduled_events_have_their_own_row_not_a_violation_unless_asked() -> None:
     problem = small()
     partial = Schedule(BASE.assignments[:3] + (Assignment("D"),))
-    table = compare(problem, {"all": BASE, "partial": partial})
+    table = compare_schedules(problem, {"all": BASE, "partial": partial})
     assert table.loc[UNSCHEDULED_ROW].tolist() == [0, 1] and table.loc[VIOLATIONS_ROW].tolist() == [0, 0]
     assert table.loc["unscheduled"].tolist() == [0, 16_000]  # priority 3
-    strict = compare(problem, {"all": BASE, "partial": partial}, allow_unscheduled=False)
+    strict = compare_schedules(problem, {"all": BASE, "partial": partial}, allow_unscheduled=False)
     assert strict.loc["violated: one_placement"].tolist() == [0, 1]
 
 
@@ -195,7 +195,7 @@ def test_text_and_html_outputs() -> None:
 
 def test_nothing_to_compare_is_a_usage_error() -> None:
     with pytest.raises(UsageError):
-        compare(small(), {})
+        compare_schedules(small(), {})
 
 
 def test_schedule_names_are_short_and_unique() -> None:

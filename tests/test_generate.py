@@ -260,7 +260,7 @@ def tightness(files: dict[str, str]) -> tuple[int, int]:
 
 def project_check(files: dict[str, str], witness: str, tmp_path: Path) -> tuple[list[str], list[str]]:
     """(warnings, violations) from the project's own loader and checker over the files and the witness."""
-    from scheduler.check import check
+    from scheduler.check import check_schedule
     from scheduler.load import load_problem
     from scheduler.load.schedule import read_schedule
 
@@ -273,7 +273,7 @@ def project_check(files: dict[str, str], witness: str, tmp_path: Path) -> tuple[
         warnings.simplefilter("always")
         problem = load_problem(folder)
     schedule = read_schedule(tmp_path / "schedule.csv", problem)
-    return [str(w.message) for w in caught], [str(v) for v in check(problem, schedule)]
+    return [str(w.message) for w in caught], [str(v) for v in check_schedule(problem, schedule)]
 
 
 # --- the tests ---------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.check import check
+from scheduler.check import check_schedule
 from scheduler.load import load_problem
 from scheduler.model import BlockedPeriod, Unavailability
 from tests.factory import at, event, problem, speaker
@@ -160,7 +160,7 @@ def test_the_peer_places_a_small_meeting_validly(peer):
     run = peer.run_peer(prob, time_limit=60)
     assert run.schedule is not None, run.note
     assert all(a.scheduled for a in run.schedule.assignments)
-    assert check(prob, run.schedule) == []
+    assert check_schedule(prob, run.schedule) == []
     assert run.schedule.by_event["C"].start == at("09:00")
 
 

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from scheduler.check import check
+from scheduler.check import check_schedule
 from scheduler.generate import generate_construction
 from scheduler.grid import SlotSpec
 from scheduler.load import load_problem
@@ -257,7 +257,7 @@ def test_no_finding_on_the_shipped_meeting(shipped_dir: Path) -> None:
                                          (400, 7), (1000, 8)])
 def test_no_finding_on_generated_meetings_feasible_by_construction(events: int, seed: int) -> None:
     built = generate_construction(events, seed)
-    assert check(built.problem, built.schedule) == []  # the witness really is a schedule
+    assert check_schedule(built.problem, built.schedule) == []  # the witness really is a schedule
     assert presolve(built.problem) == []
 
 
@@ -321,10 +321,10 @@ def test_findings_agree_with_the_solver_on_small_meetings(problem: Problem) -> N
         assume(False)  # undecided within the time limit
     except InfeasibleError:
         schedule = None
-    if schedule is not None and check(problem, schedule) == []:
+    if schedule is not None and check_schedule(problem, schedule) == []:
         assert findings == [], "\n".join(map(str, findings))
     partial = solve(problem, SolveOptions(time_limit=5, workers=1, allow_unscheduled=True))
-    assume(check(problem, partial, allow_unscheduled=True) == [])
+    assume(check_schedule(problem, partial, allow_unscheduled=True) == [])
     left_out = sum(1 for a in partial.assignments if not a.scheduled)
     assert leave_out_bound(findings) <= left_out
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.check import check
+from scheduler.check import check_schedule
 from scheduler.generate import generate_meeting
 from scheduler.load import load_problem
 from scheduler.load.schedule import read_schedule
@@ -96,7 +96,7 @@ def test_the_summary_lists_exactly_the_moves_with_their_reason(replanned: dict) 
 
 def test_the_new_schedule_is_valid_and_compare_lists_exactly_the_moved_events(replanned: dict) -> None:
     root, problem = replanned["root"], replanned["problem"]
-    assert check(problem, read_schedule(root / "v2" / "schedule.csv", problem)) == []
+    assert check_schedule(problem, read_schedule(root / "v2" / "schedule.csv", problem)) == []
     result = _run("compare", replanned["data"], root / "v1" / "schedule.csv", root / "v2" / "schedule.csv",
                   "--fmt", "plain")
     assert result.returncode == 0, result.stderr

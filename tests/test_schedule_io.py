@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.check import check
+from scheduler.check import check_schedule
 from scheduler.errors import DataErrors, DataWarning, LoadError
 from scheduler.export.schedule import METADATA_KEYS, schedule_csv, schedule_json
 from scheduler.load.schedule import read_schedule, read_schedule_metadata
@@ -90,7 +90,7 @@ def test_round_trip_csv_read_csv_is_identical(tmp_path):
     schedule = read_schedule(write(tmp_path, text), prob)
     assert schedule_csv(schedule) == text
     assert schedule.assignments == sample_schedule(prob).sorted().assignments
-    assert check(prob, schedule, allow_unscheduled=True) == []
+    assert check_schedule(prob, schedule, allow_unscheduled=True) == []
 
 
 def test_round_trip_across_the_dst_change(tmp_path):
@@ -198,7 +198,7 @@ def test_reading_keeps_a_wrong_end_for_the_checker(tmp_path):
     text = HEADER + "A,scheduled,R1,2022-05-17T09:00:00+02:00,2022-05-17T09:20:00+02:00\n"
     schedule = read_schedule(write(tmp_path, text), prob)
     assert schedule.by_event["A"].end == at("09:20")
-    broken = [(v.rule, v.ids) for v in check(prob, schedule) if v.rule != "one_placement"]
+    broken = [(v.rule, v.ids) for v in check_schedule(prob, schedule) if v.rule != "one_placement"]
     assert broken == [("slot_run", ("A",))]
 
 
@@ -206,7 +206,8 @@ def test_an_event_missing_from_the_file_loads_and_the_checker_reports_it(tmp_pat
     prob = sample_problem()
     text = "".join(line + "\n" for line in EXPECTED_CSV.splitlines() if not line.startswith("C,"))
     schedule = read_schedule(write(tmp_path, text), prob)
-    assert [(v.rule, v.ids) for v in check(prob, schedule, allow_unscheduled=True)] == [("one_placement", ("C",))]
+    violations = check_schedule(prob, schedule, allow_unscheduled=True)
+    assert [(v.rule, v.ids) for v in violations] == [("one_placement", ("C",))]
 
 
 def test_hard_rule_breaks_load_fine(tmp_path):

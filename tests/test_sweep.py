@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from scheduler.check import check
+from scheduler.check import check_schedule
 from scheduler.compare import TOTAL_ROW, read_schedules
 from scheduler.errors import DataErrors, UsageError
 from scheduler.load.schedule import read_schedule
 from scheduler.scenario import SCENARIO_FILE, parse_scenario
 from scheduler.solver import SolveOptions
-from scheduler.sweep import BASELINE, format_sweep, prepare, run_sweep, single_worker, sweep, write_sweep
+from scheduler.sweep import BASELINE, format_sweep, prepare, run_sweep, single_worker, sweep_scenarios, write_sweep
 from tests import factory as f
 
 OPTIONS = SolveOptions(time_limit=5, seed=1)
@@ -46,11 +46,11 @@ class InlineExecutor:
 
 
 def test_sweep_solves_each_scenario_against_its_own_problem() -> None:
-    result = sweep(meeting(), scenarios(), OPTIONS, executor=ThreadPoolExecutor(max_workers=2))
+    result = sweep_scenarios(meeting(), scenarios(), OPTIONS, executor=ThreadPoolExecutor(max_workers=2))
     assert [o.name for o in result.outcomes] == [BASELINE, "close-r2", "late"]
     assert all(o.status == "optimal" for o in result.outcomes)
     for variant, outcome in zip(result.variants, result.outcomes, strict=True):
-        assert check(variant.problem, outcome.schedule) == []
+        assert check_schedule(variant.problem, outcome.schedule) == []
         assert outcome.schedule.metadata["scenario"] == variant.name
         assert outcome.schedule.metadata["options"]["workers"] == 1
     closed = result.solved["close-r2"]
@@ -79,7 +79,7 @@ def test_process_pool_gives_the_same_schedules_as_one_process() -> None:
 
 def test_an_infeasible_scenario_does_not_stop_the_others(tmp_path: Path) -> None:
     seen: list[str] = []
-    result = sweep(meeting(), [parse_scenario(PIN_ALL_R1, "crowded.toml"), *scenarios()], OPTIONS,
+    result = sweep_scenarios(meeting(), [parse_scenario(PIN_ALL_R1, "crowded.toml"), *scenarios()], OPTIONS,
                    progress=lambda outcome: seen.append(outcome.name))
     assert seen == [BASELINE, "crowded", "close-r2", "late"]
     crowded = result.outcomes[1]
@@ -95,7 +95,7 @@ def test_an_infeasible_scenario_does_not_stop_the_others(tmp_path: Path) -> None
 
 def test_result_folders_can_be_read_back_and_compared(tmp_path: Path) -> None:
     problem = meeting()
-    result = sweep(problem, scenarios(), OPTIONS)
+    result = sweep_scenarios(problem, scenarios(), OPTIONS)
     write_sweep(result, tmp_path)
     for name in (BASELINE, "close-r2", "late"):
         assert (tmp_path / name / "schedule.csv").is_file() and (tmp_path / name / "schedule.json").is_file()

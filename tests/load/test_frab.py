@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scheduler.check import check
+from scheduler.check import check_schedule
 from scheduler.errors import DataErrors, SchedulerError, UsageError
 from scheduler.frab import NOTES_FILE, import_frab, read_frab
 from scheduler.load import load_problem
@@ -295,7 +295,7 @@ def test_imported_meeting_loads_and_keeps_what_frab_says(tmp_path: Path) -> None
     assert [(a.event_id, a.room, a.start.strftime("%d %H:%M")) for a in imported.schedule.assignments] == [
         ("1", "saal-1", "27 10:00"), ("3", "saal-1", "27 11:30"), ("6", "saal-2", "27 10:07"),
         ("7", "saal-2", "28 09:30")]
-    assert {v.rule for v in check(problem, imported.schedule)} == {"speaker_clash"}
+    assert {v.rule for v in check_schedule(problem, imported.schedule)} == {"speaker_clash"}
 
 
 def test_import_options(tmp_path: Path) -> None:

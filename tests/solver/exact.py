@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timezone
 
 from ortools.sat.python import cp_model
 
-from scheduler.check import check
+from scheduler.check import check_schedule
 from scheduler.grid import event_speakers_fit, occupied_slots, overlaps, within_local_hours
 from scheduler.model import Assignment, Problem, Room, Schedule, SideEvent, Slot, event_end
 from scheduler.score import total
@@ -248,6 +248,6 @@ def solve_exact(problem: Problem, *, allow_unscheduled: bool, workers: int = 2,
     # Self-check: the independent scorer agrees with this model's objective, the checker with its rules.
     scored = total(problem, schedule)
     assert scored == optimum, f"exact model objective {optimum} != score.total {scored} (terms {values})"
-    violations = check(problem, schedule, allow_unscheduled=allow_unscheduled)
+    violations = check_schedule(problem, schedule, allow_unscheduled=allow_unscheduled)
     assert violations == [], f"exact model schedule breaks hard rules: {violations}"
     return ExactResult(optimum, schedule, len(cands), values)

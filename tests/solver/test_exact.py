@@ -15,7 +15,7 @@ from datetime import date, time
 
 import pytest
 
-from scheduler.check import check
+from scheduler.check import check_schedule
 from scheduler.errors import InfeasibleError
 from scheduler.grid import SlotSpec
 from scheduler.model import BlockedPeriod, Problem, Room, SideEvent, Speaker, Unavailability
@@ -184,7 +184,7 @@ def test_solve_reaches_the_exact_optimum(kind: str, seed: int) -> None:
     figures = (f"{kind} seed {seed}: solver {meta['status']} objective {meta['objective']} bound {meta['bound']} "
                f"gap {meta['gap']}; exact optimum {exact.optimum} ({len(prob.events)} events, "
                f"{exact.candidates} placements)")
-    assert check(prob, schedule, allow_unscheduled=allow) == [], figures
+    assert check_schedule(prob, schedule, allow_unscheduled=allow) == [], figures
     assert meta["objective"] == total(prob, schedule), figures
     assert meta["objective"] >= exact.optimum, f"below the optimum (exact.py or score.py wrong): {figures}"
     assert meta["bound"] <= exact.optimum, f"bound above the optimum: {figures}"

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from scheduler.check import check
+from scheduler.check import check_schedule
 from scheduler.compare import diff
 from scheduler.errors import DataErrors, InfeasibleError, UsageError
 from scheduler.export.schedule import schedule_csv
@@ -31,7 +31,7 @@ def _replan(prob: Problem, previous: Schedule, **options) -> Schedule:
     """Re-plan with one worker; the result must pass the checker and score to its objective."""
     options.setdefault("time_limit", 10.0)
     schedule = solve(prob, SolveOptions(workers=1, previous=previous, **options))
-    assert check(prob, schedule, allow_unscheduled=options.get("allow_unscheduled", False)) == []
+    assert check_schedule(prob, schedule, allow_unscheduled=options.get("allow_unscheduled", False)) == []
     assert total(prob, schedule, previous) == schedule.metadata["objective"]
     assert score(prob, schedule, previous) == schedule.metadata["scores"]
     return schedule

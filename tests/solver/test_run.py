@@ -10,7 +10,7 @@ import time
 import pytest
 
 import scheduler.solver.session as session_module
-from scheduler.check import check
+from scheduler.check import check_schedule
 from scheduler.export.schedule import schedule_csv
 from scheduler.generate import generate_construction
 from scheduler.score import score, total
@@ -61,7 +61,7 @@ def test_decomposed_search_is_valid_and_reproducible(monkeypatch: pytest.MonkeyP
     first = solve(prob, SolveOptions(time_limit=5, workers=1, seed=1))
     second = solve(prob, SolveOptions(time_limit=5, workers=1, seed=1))
     assert first.metadata["method"] == "decomposed"
-    assert check(prob, first) == []
+    assert check_schedule(prob, first) == []
     assert total(prob, first) == first.metadata["objective"]
     assert first.metadata["bound"] <= first.metadata["objective"]
     assert schedule_csv(first) == schedule_csv(second)
@@ -116,7 +116,7 @@ def test_ctrl_c_returns_the_best_schedule_found_as_feasible() -> None:
         timer.cancel()
     assert time.perf_counter() - started < 30
     assert schedule.metadata["status"] == "feasible" and schedule.metadata["interrupted"] is True
-    assert check(prob, schedule) == []
+    assert check_schedule(prob, schedule) == []
 
 
 def test_finish_without_any_schedule_says_none_was_found_not_that_none_exists() -> None:

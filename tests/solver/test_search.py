@@ -8,7 +8,7 @@ from datetime import time
 import pytest
 
 import scheduler.solver.session as session_module
-from scheduler.check import check
+from scheduler.check import check_schedule
 from scheduler.generate import generate_construction
 from scheduler.model import Room
 from scheduler.score import total
@@ -71,6 +71,6 @@ def test_decomposed_search_with_side_by_side_neighbourhoods_is_valid(monkeypatch
     prob = generate_construction(120, 5).problem
     schedule = solve(prob, SolveOptions(time_limit=4, workers=workers, seed=2))
     assert schedule.metadata["method"] == "decomposed"
-    assert check(prob, schedule) == []
+    assert check_schedule(prob, schedule) == []
     assert total(prob, schedule) == schedule.metadata["objective"]
     assert schedule.metadata["bound"] <= schedule.metadata["objective"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scheduler.check import check
+from scheduler.check import check_schedule
 from scheduler.model import Problem, Schedule
 from scheduler.score import total
 from scheduler.solver import SolveOptions, solve
@@ -13,7 +13,7 @@ def solve_checked(problem: Problem, **options) -> Schedule:
     options.setdefault("time_limit", 10.0)
     options.setdefault("workers", 1)
     schedule = solve(problem, SolveOptions(**options))
-    violations = check(problem, schedule, allow_unscheduled=options.get("allow_unscheduled", False))
+    violations = check_schedule(problem, schedule, allow_unscheduled=options.get("allow_unscheduled", False))
     assert violations == [], violations
     assert total(problem, schedule) == schedule.metadata["objective"]
     return schedule
