@@ -1,6 +1,6 @@
 """What the command line prints about a solve: progress lines and the one-screen summary.
 
-Plain text built from a Schedule and its metadata, kept out of cli.py so the commands stay short.
+Plain text built from a Schedule and its metadata, kept out of the CLI so the commands stay short.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from .errors import UsageError
+from ..errors import UsageError
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 

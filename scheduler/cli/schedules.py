@@ -1,0 +1,123 @@
+"""Commands on a finished schedule: check, compare, timetable, and the export commands from the registry."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from ..export.registry import OUTPUTS, Output
+from ..load.inputs import load_meeting, load_schedule
+from ..output import write_atomic, write_tree_atomic
+from ..report import written
+from . import options as opt
+from .base import cli, handle_errors
+
+
+@cli.command()
+@opt.meeting_argument
+@opt.schedule_argument
+@click.option("--allow-unscheduled", is_flag=True, help="Accept events left unscheduled (rule 1).")
+@handle_errors
+def check(data: Path, schedule_csv: Path, allow_unscheduled: bool) -> None:
+    """Check a schedule against every hard rule, independently of the solver.
+
+    Exits 0 when it breaks none, 1 with one line per violation naming the rule and the ids.
+
+    Example: scheduler check data/ccpcj31 out/schedule.csv
+    """
+    from ..check import check_schedule
+
+    problem, _ = load_meeting(data)
+    violations = check_schedule(problem, load_schedule(problem, schedule_csv), allow_unscheduled=allow_unscheduled)
+    for violation in violations:
+        click.echo(str(violation))
+    if violations:
+        click.echo(f"{len(violations)} violation{'s' if len(violations) != 1 else ''}", err=True)
+        sys.exit(1)
+    click.echo("no violations")
+
+
+@cli.command()
+@opt.meeting_argument
+@click.argument("schedules", nargs=-1, required=True, type=click.Path(path_type=Path))
+@opt.table_format_option()
+@click.option("--html", "html_path", type=click.Path(path_type=Path), help="Also write the comparison as a page.")
+@handle_errors
+def compare(data: Path, schedules: tuple[Path, ...], fmt: str, html_path: Path | None) -> None:
+    """Compare schedules side by side: violations, placed events, every soft term, what moved.
+
+    Any schedule.csv can be compared, also one edited by hand; the first is the reference.
+
+    Example: scheduler compare data/ccpcj31 out/schedule.csv edited.csv --html compare.html
+    """
+    from ..compare import build_comparison, comparison_html, format_comparison, read_schedules
+
+    problem, _ = load_meeting(data)
+    loaded, problems = read_schedules(problem, list(schedules))
+    comparison = build_comparison(problem, loaded, problems=problems)
+    click.echo(format_comparison(comparison, fmt), nl=False)
+    if html_path is not None:
+        write_atomic(html_path, comparison_html(comparison, title=f"{problem.meeting.name}: schedule comparison"))
+
+
+@cli.command()
+@opt.meeting_argument
+@opt.schedule_argument
+@click.option("--day", help="Only this day (ISO date, or 1 for the first day).")
+@click.option("--room", help="Only this room or channel (id or name).")
+@click.option("--organizer", help="Only this organizer's events.")
+@click.option("--list", "as_list", is_flag=True, help="A list of events instead of a grid.")
+@opt.table_format_option()
+@handle_errors
+def timetable(data: Path, schedule_csv: Path, day: str | None, room: str | None, organizer: str | None,
+              as_list: bool, fmt: str) -> None:
+    """Print the timetable in the terminal: a grid per day (rows slots, columns rooms), or a list.
+
+    Example: scheduler timetable data/ccpcj31 out/schedule.csv --day 2022-05-17 --fmt github
+    """
+    from ..export.timetable import grid_text, list_text
+    from ..export.view import build_view
+
+    problem, _ = load_meeting(data)
+    view = build_view(problem, load_schedule(problem, schedule_csv))
+    render = list_text if as_list else grid_text
+    click.echo(render(view, day=day, room=room, organizer=organizer, fmt=fmt), nl=False)
+
+
+@cli.group()
+def export() -> None:
+    """Write feeds or timetables for an existing schedule (solve writes them all already).
+
+    Example: scheduler export ics data/ccpcj31 out/schedule.csv --out out
+    """
+
+
+def export_command(output: Output) -> click.Command:
+    """The ``export <name>`` command of one registry family: load, publish that family alone, write."""
+
+    @handle_errors
+    def command(data: Path, schedule_csv: Path, out: Path, previous: Path | None = None,
+                published_at: datetime | None = None, base_url: str | None = None) -> None:
+        from ..load.previous import load_previous, read_feeds_index
+        from ..publish import publish
+
+        problem, _ = load_meeting(data)
+        schedule = load_schedule(problem, schedule_csv)
+        earlier = load_previous(previous, problem) if previous is not None else None
+        files = publish(problem, schedule, only=(output.name,), previous=earlier, published_at=published_at,
+                        base_url=base_url, feeds_index=read_feeds_index(out))
+        write_tree_atomic(out, files)
+        click.echo(written(out, files))
+
+    add_options, example = opt.context_options(output.options)
+    command = opt.meeting_argument(opt.schedule_argument(opt.out_option(add_options(command))))
+    help_text = (f"{output.description}\n\nExample: scheduler export {output.name} data/ccpcj31 out/schedule.csv "
+                 f"--out out{example}")
+    return export.command(output.name, help=help_text)(command)
+
+
+for _output in OUTPUTS.values():
+    export_command(_output)
