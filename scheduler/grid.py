@@ -54,16 +54,16 @@ def occupied_slots(day_slots: Sequence[Slot], start_index: int, duration: int, f
     the event ending by the last one's end. None when no such run exists.
     """
     first = day_slots[start_index]
-    start = first.start
-    end = event_end(start, duration)
+    start = first.start_utc
+    end = event_end(first.start, duration).astimezone(UTC)
     run: list[Slot] = []
     for slot in day_slots[start_index:]:
-        if not overlaps(start, end, slot.start, slot.end):
+        if not (start < slot.end_utc and slot.start_utc < end):  # overlaps(), on the slots' cached instants
             break
         if fmt not in slot.formats:
             return None
         run.append(slot)
-    if not run or run[-1].end.astimezone(UTC) < end.astimezone(UTC):
+    if not run or run[-1].end_utc < end:
         return None
     return tuple(run)
 

@@ -86,6 +86,16 @@ class Slot:
         """Length in minutes."""
         return int((self.end - self.start).total_seconds() // 60)
 
+    @cached_property
+    def start_utc(self) -> datetime:
+        """The start as a UTC instant, computed once: ordering wall-clock times across a clock change needs it."""
+        return self.start.astimezone(timezone.utc)
+
+    @cached_property
+    def end_utc(self) -> datetime:
+        """The end as a UTC instant, computed once."""
+        return self.end.astimezone(timezone.utc)
+
 
 @dataclass(frozen=True)
 class BlockedPeriod:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -103,14 +104,15 @@ def solve(data: Path | None, out: Path, solver: dict[str, Any], scenario_path: P
     Re-plan: scheduler solve data/ccpcj31 --scenario examples/scenarios/room-closed-wednesday.toml
     --previous out --out out2
     """
+    started = time.perf_counter()  # --time-limit bounds the whole command: loading and writing too
     if max_moves is not None and previous is None:
         raise UsageError("--max-moves needs --previous: an earlier output folder to stay close to")
     with hold(out, wait=False) if out.is_dir() else contextlib.nullcontext():
-        _solve(data, out, solver, scenario_path, previous, max_moves, published_at, quiet)
+        _solve(data, out, solver, scenario_path, previous, max_moves, published_at, quiet, started)
 
 
 def _solve(data: Path | None, out: Path, solver: dict[str, Any], scenario_path: Path | None, previous: Path | None,
-           max_moves: int | None, published_at: datetime | None, quiet: bool) -> None:
+           max_moves: int | None, published_at: datetime | None, quiet: bool, started: float) -> None:
     from ..load.previous import load_previous
     from ..publish import solve_and_publish
     from ..report import progress_printer, solve_summary
@@ -122,7 +124,8 @@ def _solve(data: Path | None, out: Path, solver: dict[str, Any], scenario_path: 
     if not quiet:
         echo(f"solving {len(problem.events)} events (time limit {solver['time_limit']:g} s, "
              f"{solver['workers']} workers)")
-    options = SolveOptions(**solver, progress=None if quiet else progress_printer(echo), max_moves=max_moves)
+    options = SolveOptions(**solver, progress=None if quiet else progress_printer(echo), max_moves=max_moves,
+                           started=started)
     inputs = [data if data is not None else shipped_meeting(), *([scenario_path] if scenario_path else [])]
     schedule, files = solve_and_publish(problem, options, previous=earlier, published_at=published_at, inputs=inputs,
                                         scenario=scenario)

@@ -48,6 +48,7 @@ class SolveOptions:
     reserve: float = 0.0  # seconds of the time limit kept for the caller's work after solving (outputs)
     explain: bool = True  # when the model proves that no schedule exists, search for the conflicting rules
     first: bool = False  # stop at the first complete schedule (explain only asks whether one exists)
+    started: float | None = None  # time.perf_counter() when the limit's clock began (default: when solve starts)
 
     def as_dict(self) -> dict[str, Any]:
         """The options as plain values, for the schedule's metadata (re-plan options only when re-planning)."""

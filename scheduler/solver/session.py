@@ -98,7 +98,7 @@ class Session:
         That is what the pre-solve checks prove, and events with no possible placement (unless
         ``allow_unscheduled`` lets them stay out).
         """
-        started = time.perf_counter()
+        started = time.perf_counter() if options.started is None else options.started
         refuse_impossible(problem, options)
         session = cls(problem, options, started, stop)
         if session.empty_reasons and not options.allow_unscheduled:
