@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
+from functools import partial
 from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
@@ -47,7 +48,9 @@ class CostData:
         self._move_raw: dict[tuple[str, int, bool], int] = {}
         self._dependent: dict[str, bool] = {}
         self._no_start_cost = dict.fromkeys(terms.START_TERMS, 0)
-        self.comfort_cache: dict[tuple[str, datetime, datetime], bool] = {}
+        self._start_cost: dict[tuple[str, int], int] = {}
+        self._instants: dict[int, datetime] = {}  # epoch seconds -> aware UTC datetime
+        self.comfort_cache: dict[tuple[str, int, int], bool] = {}
         # event id -> its previous assignment, for the events of the problem that were scheduled
         self.previous: dict[str, Assignment] | None = None
         if previous is not None:
@@ -82,16 +85,17 @@ class CostData:
             return self._no_start_cost
         key = (event.id, start.slot)
         if key not in self._start_raw:
-            end = datetime.fromtimestamp(start.end, tz=timezone.utc)
-            self._start_raw[key] = terms.start_terms(event, self.problem.speakers_by_id, start.at, end,
-                                                     self.comfortable)
+            if start.end not in self._instants:
+                self._instants[start.end] = datetime.fromtimestamp(start.end, tz=timezone.utc)
+            self._start_raw[key] = terms.start_terms(event, self.problem.speakers_by_id, start.at,
+                                                     self._instants[start.end], partial(self.comfortable, start))
         return self._start_raw[key]
 
-    def comfortable(self, speaker: Speaker, start: datetime, end: datetime) -> bool:
-        """``terms.comfortable``, cached by (zone, start, end): many events share a speaker zone and a run."""
-        key = (speaker.timezone, start, end)
+    def comfortable(self, start: Start, speaker: Speaker, begin: datetime, end: datetime) -> bool:
+        """``terms.comfortable`` at ``start`` (``begin``, ``end``: its instants), cached by zone and run."""
+        key = (speaker.timezone, start.begin, start.end)
         if key not in self.comfort_cache:
-            self.comfort_cache[key] = terms.comfortable(speaker, start, end)
+            self.comfort_cache[key] = terms.comfortable(speaker, begin, end)
         return self.comfort_cache[key]
 
     def room_raw(self, event: SideEvent, group: int) -> dict[str, int]:
@@ -105,7 +109,11 @@ class CostData:
         """Weighted cost of the start-dependent terms of placing ``event`` at ``start``."""
         if not self.start_dependent(event):
             return 0
-        return sum(self.weights[name] * value for name, value in self.start_raw(event, start).items())
+        key = (event.id, start.slot)
+        if key not in self._start_cost:
+            raw = self.start_raw(event, start)
+            self._start_cost[key] = sum(self.weights[name] * value for name, value in raw.items())
+        return self._start_cost[key]
 
     def start_dependent(self, event: SideEvent) -> bool:
         """False when no start-dependent term can be non-zero (no preferences, no remote speaker): the
