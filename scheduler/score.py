@@ -1,8 +1,10 @@
 """Score breakdown of any finished Schedule, term by term, in plain Python (no solver imports).
 
-The definitions are those of the solver's objective (``scheduler/solver/objectives.py`` and
-docs/objective.md): for a schedule the solver returns, the weighted total here equals the
-objective it reports. ``compare`` and ``explain`` print these figures.
+The definitions are those of the solver's objective (docs/objective.md): the per-placement terms
+are the very functions the solver's coefficients come from (``scheduler/terms.py``); ``topic_clash``
+and ``crowding`` are counted here independently of the model's constraints, as a cross-check. For a
+schedule the solver returns, the weighted total here equals the objective it reports. ``compare``
+and ``explain`` print these figures.
 """
 
 from __future__ import annotations
@@ -10,16 +12,15 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from datetime import time, timezone
+from datetime import datetime, timezone
 
-from .grid import shortest_run, within_local_hours
+from . import terms
+from .grid import shortest_run
 from .model import Assignment, Problem, Schedule, Slot, event_end
-from .weights import COMFORT_HOURS, MOVE_COST, UNSCHEDULED_COST, effective_weights
+from .weights import effective_weights
 
-TERMS: tuple[str, ...] = ("preferred_day", "preferred_start", "topic_clash", "room_fit", "hybrid_kit_unused",
-                          "remote_off_hours", "crowding", "unscheduled")
-MOVED = "moved"  # the term that exists only against a previous schedule (``solve --previous``)
-_COMFORT = (time.fromisoformat(COMFORT_HOURS[0]), time.fromisoformat(COMFORT_HOURS[1]))
+# The terms of every score; ``moved`` joins them against a previous schedule (``solve --previous``).
+TERMS: tuple[str, ...] = tuple(name for name in terms.TERMS if name != terms.MOVED)
 
 
 @dataclass(frozen=True)
@@ -60,26 +61,20 @@ def _covered(problem: Problem, assignment: Assignment) -> tuple[Slot, ...]:
 
 
 def move_kind(problem: Problem, before: Assignment | None, after: Assignment | None) -> str | None:
-    """How an event moved from ``before`` to ``after``: ``room``, ``time``, ``day`` or None (not moved).
-
-    Only an event scheduled in ``before`` can move. Same start instant in another room is ``room``;
-    another start on the same venue-local day ``time``; another day, or unscheduled now, ``day``.
-    """
-    if before is None or not before.scheduled:
-        return None
-    if after is None or not after.scheduled:
-        return "day"
-    assert before.start is not None and after.start is not None
-    if before.start.astimezone(timezone.utc) == after.start.astimezone(timezone.utc):
-        return None if before.room == after.room else "room"
-    tz = problem.meeting.tz
-    return "time" if before.start.astimezone(tz).date() == after.start.astimezone(tz).date() else "day"
+    """How an event moved from ``before`` to ``after``: ``room``, ``time``, ``day`` or None (``terms.move_kind``)."""
+    return terms.move_kind(before, *_room_and_start(after), problem.meeting.tz)
 
 
 def move_cost(problem: Problem, before: Assignment | None, after: Assignment | None) -> int:
     """Raw ``moved`` cost of one event: ``MOVE_COST`` of its ``move_kind`` (0 when it did not move)."""
-    kind = move_kind(problem, before, after)
-    return 0 if kind is None else MOVE_COST[kind]
+    return terms.moved(before, *_room_and_start(after), problem.meeting.tz)
+
+
+def _room_and_start(assignment: Assignment | None) -> tuple[str | None, datetime | None]:
+    """(room, start) of a scheduled assignment; (None, None) for one left out or missing."""
+    if assignment is None or not assignment.scheduled:
+        return None, None
+    return assignment.room, assignment.start
 
 
 def raw_scores(problem: Problem, schedule: Schedule, previous: Schedule | None = None) -> dict[str, int]:
@@ -96,25 +91,15 @@ def raw_scores(problem: Problem, schedule: Schedule, previous: Schedule | None =
     for event in problem.events:
         assignment = by_event.get(event.id)
         if assignment is None or not assignment.scheduled:
-            raw["unscheduled"] += UNSCHEDULED_COST.get(event.priority, UNSCHEDULED_COST[3])
+            raw["unscheduled"] += terms.unscheduled(event)
             continue
         assert assignment.start is not None
         end = assignment.end or event_end(assignment.start, event.duration)
-        local_start = assignment.start.astimezone(tz)
-        if event.preferred_days and local_start.date() not in event.preferred_days:
-            raw["preferred_day"] += 1
-        if event.preferred_starts and local_start.time().replace(tzinfo=None) not in event.preferred_starts:
-            raw["preferred_start"] += 1
         room = problem.rooms_by_id.get(assignment.room or "")
-        if room is not None and not room.is_virtual and room.capacity:
-            raw["room_fit"] += max(0, room.capacity - 2 * (event.attendance or 0)) * 10 // room.capacity
-            if event.format == "in_person" and room.hybrid:
-                raw["hybrid_kit_unused"] += 1
-        for speaker_id in dict.fromkeys(event.speakers):
-            speaker = problem.speakers_by_id.get(speaker_id)
-            if speaker is not None and speaker.remote and \
-                    not within_local_hours(assignment.start, end, speaker.tz, _COMFORT):
-                raw["remote_off_hours"] += 1
+        placement = terms.start_terms(event, problem.speakers_by_id, assignment.start.astimezone(tz), end) | \
+            terms.room_terms(event, room)
+        for name, value in placement.items():
+            raw[name] += value
         for slot in _covered(problem, Assignment(event.id, assignment.room, assignment.start, end)):
             slot_count[(slot.day, slot.index)] += 1
             for topic in set(event.topics):
@@ -124,7 +109,8 @@ def raw_scores(problem: Problem, schedule: Schedule, previous: Schedule | None =
     raw["crowding"] = sum(n - target for n in slot_count.values() if n > target)
     if previous is not None:
         before = previous.by_event
-        raw[MOVED] = sum(move_cost(problem, before.get(event.id), by_event.get(event.id)) for event in problem.events)
+        raw[terms.MOVED] = sum(move_cost(problem, before.get(event.id), by_event.get(event.id))
+                               for event in problem.events)
     return raw
 
 

@@ -1,7 +1,8 @@
-"""Names and default weights of the soft terms, shared by the solver's objective and ``score.py``.
+"""Default weights and unit costs of the soft terms, shared by the solver's objective and ``score.py``.
 
-``meeting.toml [weights]`` overrides any of them by name. Weights are non-negative integers so the
-CP-SAT objective and the plain-Python score agree exactly.
+The table's keys are ``scheduler.terms.TERMS``, in that order (tests/test_terms.py holds them to
+it); ``meeting.toml [weights]`` overrides any of them by name. Weights are non-negative integers so
+the CP-SAT objective and the plain-Python score agree exactly.
 """
 
 from __future__ import annotations

@@ -1,31 +1,31 @@
-"""The soft terms, one small named function each; ``OBJECTIVE_TERMS`` is the table of contents.
+"""The soft terms of the model, one small named function each; ``OBJECTIVE_TERMS`` is the table of contents.
 
 Each term counts something in whole units (its *raw* value); the objective is the sum of raw values
 times integer weights (``scheduler.weights.DEFAULT_WEIGHTS``, overridden by ``meeting.toml
-[weights]``). Terms that depend on one placement are plain functions of (event, start) or
-(event, room) used three ways: as CP-SAT coefficients, by the greedy start, and by ``evaluate``.
-``scheduler/score.py`` computes the same definitions independently over any finished Schedule.
+[weights]``). The per-placement terms (preferences, remote hours, room fit and kit, moves, leaving
+out) are the functions of ``scheduler/terms.py``, which ``score.py`` calls too; ``CostData`` caches
+their values for the CP-SAT coefficients, the greedy start and ``evaluate``. ``topic_clash`` and
+``crowding`` are written here as constraints and independently in ``score.py``, as a cross-check.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, time, timezone
+from datetime import datetime, timezone
+from functools import partial
 from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from ..grid import within_local_hours
-from ..model import Assignment, Problem, Room, Schedule, SideEvent
+from .. import terms
+from ..model import Assignment, Problem, Schedule, SideEvent, Speaker
 from ..score import crowding_target
-from ..weights import COMFORT_HOURS, MOVE_COST, UNSCHEDULED_COST, effective_weights
+from ..weights import effective_weights
 from .variables import Placement, RoomGroup, Start, Timeline
 
 if TYPE_CHECKING:  # pragma: no cover
     from .build import ModelContext
-
-COMFORT = (time.fromisoformat(COMFORT_HOURS[0]), time.fromisoformat(COMFORT_HOURS[1]))
 
 
 class CostData:
@@ -45,7 +45,11 @@ class CostData:
         self.topics = {e.id: tuple(sorted(set(e.topics))) for e in problem.events}
         self._start_raw: dict[tuple[str, int], dict[str, int]] = {}
         self._room_raw: dict[tuple[str, int], dict[str, int]] = {}
+        self._move_raw: dict[tuple[str, int, bool], int] = {}
         self._dependent: dict[str, bool] = {}
+        self._no_start_cost = dict.fromkeys(terms.START_TERMS, 0)
+        self._start_cost: dict[tuple[str, int], int] = {}
+        self._instants: dict[int, datetime] = {}  # epoch seconds -> aware UTC datetime
         self.comfort_cache: dict[tuple[str, int, int], bool] = {}
         # event id -> its previous assignment, for the events of the problem that were scheduled
         self.previous: dict[str, Assignment] | None = None
@@ -56,40 +60,60 @@ class CostData:
                              if a.scheduled and a.event_id in problem.events_by_id}
 
     def move_raw(self, event: SideEvent, group: int, start: Start) -> int:
-        """Raw ``moved`` cost of placing ``event`` in room group ``group`` at ``start`` (0 without previous)."""
+        """Raw ``moved`` cost of placing ``event`` in room group ``group`` at ``start`` (0 without previous).
+
+        Cached by (event, start, same room as before): ``terms.moved`` compares the room with the
+        earlier one only, so the value is the same for every other room.
+        """
         before = self.previous.get(event.id) if self.previous is not None else None
         if before is None:
             return 0
-        assert before.start is not None
-        if start.begin == int(before.start.timestamp()):
-            return 0 if self.groups[group].first.id == before.room else MOVE_COST["room"]
-        return MOVE_COST["time"] if start.day == before.start.astimezone(self.problem.meeting.tz).date() \
-            else MOVE_COST["day"]
+        room = self.groups[group].first.id
+        key = (event.id, start.slot, room == before.room)
+        if key not in self._move_raw:
+            self._move_raw[key] = terms.moved(before, room, start.at, self.problem.meeting.tz)
+        return self._move_raw[key]
 
     def unplaced_move_raw(self, event: SideEvent) -> int:
         """Raw ``moved`` cost of leaving ``event`` unscheduled: a day move if it was placed before."""
-        return MOVE_COST["day"] if self.previous is not None and event.id in self.previous else 0
+        before = self.previous.get(event.id) if self.previous is not None else None
+        return 0 if before is None else terms.moved(before, None, None, self.problem.meeting.tz)
 
     def start_raw(self, event: SideEvent, start: Start) -> dict[str, int]:
-        """Raw values of the start-dependent terms for ``event`` at ``start``."""
+        """Raw values of the start-dependent terms for ``event`` at ``start`` (all 0 unless ``start_dependent``)."""
+        if not self.start_dependent(event):
+            return self._no_start_cost
         key = (event.id, start.slot)
         if key not in self._start_raw:
-            self._start_raw[key] = {name: fn(self, event, start) for name, fn in START_TERMS.items()}
+            if start.end not in self._instants:
+                self._instants[start.end] = datetime.fromtimestamp(start.end, tz=timezone.utc)
+            self._start_raw[key] = terms.start_terms(event, self.problem.speakers_by_id, start.at,
+                                                     self._instants[start.end], partial(self.comfortable, start))
         return self._start_raw[key]
+
+    def comfortable(self, start: Start, speaker: Speaker, begin: datetime, end: datetime) -> bool:
+        """``terms.comfortable`` at ``start`` (``begin``, ``end``: its instants), cached by zone and run."""
+        key = (speaker.timezone, start.begin, start.end)
+        if key not in self.comfort_cache:
+            self.comfort_cache[key] = terms.comfortable(speaker, begin, end)
+        return self.comfort_cache[key]
 
     def room_raw(self, event: SideEvent, group: int) -> dict[str, int]:
         """Raw values of the room-dependent terms for ``event`` in room group ``group``."""
         key = (event.id, group)
         if key not in self._room_raw:
-            room = self.groups[group].first
-            self._room_raw[key] = {name: fn(self, event, room) for name, fn in ROOM_TERMS.items()}
+            self._room_raw[key] = terms.room_terms(event, self.groups[group].first)
         return self._room_raw[key]
 
     def start_cost(self, event: SideEvent, start: Start) -> int:
         """Weighted cost of the start-dependent terms of placing ``event`` at ``start``."""
         if not self.start_dependent(event):
             return 0
-        return sum(self.weights[name] * value for name, value in self.start_raw(event, start).items())
+        key = (event.id, start.slot)
+        if key not in self._start_cost:
+            raw = self.start_raw(event, start)
+            self._start_cost[key] = sum(self.weights[name] * value for name, value in raw.items())
+        return self._start_cost[key]
 
     def start_dependent(self, event: SideEvent) -> bool:
         """False when no start-dependent term can be non-zero (no preferences, no remote speaker): the
@@ -112,57 +136,7 @@ class CostData:
 
     def unscheduled_cost(self, event: SideEvent) -> int:
         """Weighted cost of leaving ``event`` out."""
-        return self.weights["unscheduled"] * UNSCHEDULED_COST.get(event.priority, UNSCHEDULED_COST[3])
-
-
-# --- per-placement terms (raw units) ----------------------------------------------------------
-
-
-def preferred_day_cost(data: CostData, event: SideEvent, start: Start) -> int:
-    """1 when the event has preferred days and runs on another day."""
-    return int(bool(event.preferred_days) and start.day not in event.preferred_days)
-
-
-def preferred_start_cost(data: CostData, event: SideEvent, start: Start) -> int:
-    """1 when the event has preferred start times and starts (venue-local) at another."""
-    return int(bool(event.preferred_starts) and start.at.time() not in event.preferred_starts)
-
-
-def remote_off_hours_cost(data: CostData, event: SideEvent, start: Start) -> int:
-    """1 per remote speaker for whom the event is not entirely within 09:00-18:00 local."""
-    count = 0
-    for speaker_id in dict.fromkeys(event.speakers):
-        speaker = data.problem.speakers_by_id.get(speaker_id)
-        if speaker is not None and speaker.remote:
-            key = (speaker.timezone, start.begin, start.end)
-            if key not in data.comfort_cache:
-                end = datetime.fromtimestamp(start.end, tz=timezone.utc)
-                data.comfort_cache[key] = within_local_hours(start.at, end, speaker.tz, COMFORT)
-            count += not data.comfort_cache[key]
-    return count
-
-
-def room_fit_cost(data: CostData, event: SideEvent, room: Room) -> int:
-    """Empty-seat units in a physical room less than half full: max(0, cap - 2*att) * 10 // cap."""
-    if room.is_virtual or not room.capacity:
-        return 0
-    return max(0, room.capacity - 2 * (event.attendance or 0)) * 10 // room.capacity
-
-
-def hybrid_kit_unused_cost(data: CostData, event: SideEvent, room: Room) -> int:
-    """1 when an in_person event takes a hybrid-equipped room."""
-    return int(event.format == "in_person" and not room.is_virtual and room.hybrid)
-
-
-START_TERMS: dict[str, Callable[[CostData, SideEvent, Start], int]] = {
-    "preferred_day": preferred_day_cost,
-    "preferred_start": preferred_start_cost,
-    "remote_off_hours": remote_off_hours_cost,
-}
-ROOM_TERMS: dict[str, Callable[[CostData, SideEvent, Room], int]] = {
-    "room_fit": room_fit_cost,
-    "hybrid_kit_unused": hybrid_kit_unused_cost,
-}
+        return self.weights["unscheduled"] * terms.unscheduled(event)
 
 
 # --- model terms: each returns a raw linear expression over the context's literals -----------
@@ -272,7 +246,7 @@ def unscheduled(ctx: ModelContext):
     constant, literals, coefficients = 0, [], []
     for event in ctx.free_events:
         if ctx.optional(event.id):
-            cost = UNSCHEDULED_COST.get(event.priority, UNSCHEDULED_COST[3])
+            cost = terms.unscheduled(event)
             constant += cost
             for _, literal in ctx.by_event[event.id]:
                 literals.append(literal)
@@ -298,13 +272,13 @@ def evaluate(data: CostData, chosen: Mapping[str, Placement | None]) -> dict[str
 
     ``moved`` is there only when the data has a previous schedule (as in ``score.py``).
     """
-    raw = {name: 0 for name in OBJECTIVE_TERMS if name != "moved" or data.previous is not None}
+    raw = {name: 0 for name in terms.TERMS if name != terms.MOVED or data.previous is not None}
     topic_count: Counter = Counter()
     slot_count: Counter = Counter()
     for event in data.problem.events:
         placement = chosen.get(event.id)
         if placement is None:
-            raw["unscheduled"] += UNSCHEDULED_COST.get(event.priority, UNSCHEDULED_COST[3])
+            raw["unscheduled"] += terms.unscheduled(event)
             if data.previous is not None:
                 raw["moved"] += data.unplaced_move_raw(event)
             continue

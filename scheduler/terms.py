@@ -1,0 +1,115 @@
+"""The soft terms' names, and the raw cost of one event at one placement for each per-placement term.
+
+Written once, used twice: ``solver/objectives.py`` calls these functions for the coefficients of the
+CP-SAT objective, ``score.py`` to score a finished Schedule. No solver and no pandas here.
+
+The terms that count several events at once, ``topic_clash`` and ``crowding``, are not here on
+purpose: the model states them as constraints over literals and ``score.py`` counts them over a
+finished schedule, two independent versions that cross-check each other (the tests compare the
+objective the solver reports with score.py's total).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, time, timezone, tzinfo
+
+from .grid import within_local_hours
+from .model import Assignment, Room, SideEvent, Speaker
+from .weights import COMFORT_HOURS, MOVE_COST, UNSCHEDULED_COST
+
+# Every soft term, in the order of reports: the keys of weights.DEFAULT_WEIGHTS and of the model's
+# OBJECTIVE_TERMS (tests/test_terms.py holds them to it).
+TERMS: tuple[str, ...] = ("preferred_day", "preferred_start", "topic_clash", "room_fit", "hybrid_kit_unused",
+                          "remote_off_hours", "crowding", "unscheduled", "moved")
+MOVED = "moved"  # the term that exists only against a previous schedule (``solve --previous``)
+START_TERMS: tuple[str, ...] = ("preferred_day", "preferred_start", "remote_off_hours")  # by start only
+ROOM_TERMS: tuple[str, ...] = ("room_fit", "hybrid_kit_unused")  # by room only
+COMFORT: tuple[time, time] = (time.fromisoformat(COMFORT_HOURS[0]), time.fromisoformat(COMFORT_HOURS[1]))
+
+# speaker, start, end -> whether [start, end) is within the speaker's comfortable hours
+Comfortable = Callable[[Speaker, datetime, datetime], bool]
+
+
+def comfortable(speaker: Speaker, start: datetime, end: datetime) -> bool:
+    """True when [start, end) lies within ``COMFORT_HOURS`` in the speaker's zone."""
+    return within_local_hours(start, end, speaker.tz, COMFORT)
+
+
+def preferred_day(event: SideEvent, local_start: datetime) -> int:
+    """1 when the event has preferred days and starts (``local_start``: venue-local) on another day."""
+    return int(bool(event.preferred_days) and local_start.date() not in event.preferred_days)
+
+
+def preferred_start(event: SideEvent, local_start: datetime) -> int:
+    """1 when the event has preferred start times and starts (venue-local wall clock) at another."""
+    return int(bool(event.preferred_starts) and local_start.time() not in event.preferred_starts)
+
+
+def remote_off_hours(event: SideEvent, speakers: Mapping[str, Speaker], start: datetime, end: datetime,
+                     within: Comfortable = comfortable) -> int:
+    """1 per remote speaker for whom [start, end) is not entirely within 09:00-18:00 local.
+
+    ``within`` decides one speaker; the solver passes a cached :func:`comfortable`.
+    """
+    count = 0
+    for speaker_id in dict.fromkeys(event.speakers):
+        speaker = speakers.get(speaker_id)
+        if speaker is not None and speaker.remote:
+            count += not within(speaker, start, end)
+    return count
+
+
+def room_fit(event: SideEvent, room: Room | None) -> int:
+    """Empty-seat units in a physical room less than half full: max(0, cap - 2*att) * 10 // cap."""
+    if room is None or room.is_virtual or not room.capacity:
+        return 0
+    return max(0, room.capacity - 2 * (event.attendance or 0)) * 10 // room.capacity
+
+
+def hybrid_kit_unused(event: SideEvent, room: Room | None) -> int:
+    """1 when an in_person event takes a hybrid-equipped room."""
+    return int(room is not None and event.format == "in_person" and not room.is_virtual and room.hybrid)
+
+
+def start_terms(event: SideEvent, speakers: Mapping[str, Speaker], local_start: datetime, end: datetime,
+                within: Comfortable = comfortable) -> dict[str, int]:
+    """Raw cost of every term that depends on the start alone (``START_TERMS``), for one event."""
+    return {
+        "preferred_day": preferred_day(event, local_start),
+        "preferred_start": preferred_start(event, local_start),
+        "remote_off_hours": remote_off_hours(event, speakers, local_start, end, within),
+    }
+
+
+def room_terms(event: SideEvent, room: Room | None) -> dict[str, int]:
+    """Raw cost of every term that depends on the room alone (``ROOM_TERMS``), for one event."""
+    return {"room_fit": room_fit(event, room), "hybrid_kit_unused": hybrid_kit_unused(event, room)}
+
+
+def move_kind(before: Assignment | None, room: str | None, start: datetime | None, tz: tzinfo) -> str | None:
+    """How an event placed ``before`` moved to ``room`` at ``start`` (None, None: left out now).
+
+    ``room``, ``time``, ``day`` or None (not moved). Only an event scheduled before can move. The
+    same start instant in another room is ``room``; another start on the same day in ``tz`` (the
+    venue's) ``time``; another day, or unscheduled now, ``day``.
+    """
+    if before is None or not before.scheduled:
+        return None
+    if room is None or start is None:
+        return "day"
+    assert before.start is not None
+    if before.start.astimezone(timezone.utc) == start.astimezone(timezone.utc):
+        return None if before.room == room else "room"
+    return "time" if before.start.astimezone(tz).date() == start.astimezone(tz).date() else "day"
+
+
+def moved(before: Assignment | None, room: str | None, start: datetime | None, tz: tzinfo) -> int:
+    """Raw ``moved`` cost of one event: ``MOVE_COST`` of its :func:`move_kind` (0 when it did not move)."""
+    kind = move_kind(before, room, start, tz)
+    return 0 if kind is None else MOVE_COST[kind]
+
+
+def unscheduled(event: SideEvent) -> int:
+    """Raw ``unscheduled`` cost of leaving the event out: ``UNSCHEDULED_COST`` of its priority."""
+    return UNSCHEDULED_COST.get(event.priority, UNSCHEDULED_COST[3])
