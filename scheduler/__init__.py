@@ -13,9 +13,8 @@ from typing import Any
 from .errors import DataErrors, InfeasibleError, LoadError, NoScheduleFound, SchedulerError
 from .model import Assignment, Meeting, Problem, Room, Schedule, SideEvent, Slot, Speaker
 
-# name -> module, or (module, attribute) where the module of the same name would shadow a function
-# (``scheduler.check`` is the checker module; its function is ``check_schedule`` here).
-_LAZY: dict[str, str | tuple[str, str]] = {
+# public name -> the module that defines it under that same name
+_LAZY: dict[str, str] = {
     "load_problem": "scheduler.load",
     "read_schedule": "scheduler.load.schedule",
     "solve": "scheduler.solver",
@@ -23,7 +22,7 @@ _LAZY: dict[str, str | tuple[str, str]] = {
     "explain": "scheduler.solver",
     "check_schedule": "scheduler.check",
     "Violation": "scheduler.check",
-    "score_schedule": ("scheduler.score", "score"),
+    "score_schedule": "scheduler.score",
     "compare_schedules": "scheduler.compare",
     "diff": "scheduler.compare",
     "load_scenario": "scheduler.scenario",
@@ -59,9 +58,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     """Import the public functions lazily, on first access."""
     if name in _LAZY:
-        target = _LAZY[name]
-        module, attribute = target if isinstance(target, tuple) else (target, name)
-        value = getattr(import_module(module), attribute)
+        value = getattr(import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'scheduler' has no attribute {name!r}")

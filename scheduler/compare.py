@@ -21,7 +21,7 @@ from tabulate import tabulate
 from .check import HARD_RULE_NAMES, Violation, check_schedule
 from .errors import UsageError
 from .model import Assignment, Problem, Schedule
-from .score import score
+from .score import score_schedule
 from .weights import DEFAULT_WEIGHTS
 
 UTC = timezone.utc
@@ -121,7 +121,7 @@ def build_comparison(problem: Problem, schedules: Mapping[str, Schedule], *,
                   for name in names}
     first = names[0]
     moves = {name: tuple(diff(problem, schedules[first], schedules[name])) for name in names[1:]}
-    scores = {name: score(own[name], schedules[name]) for name in names}
+    scores = {name: score_schedule(own[name], schedules[name]) for name in names}
     terms = [t for t in DEFAULT_WEIGHTS if any(t in s for s in scores.values())]
     terms += sorted({t for s in scores.values() for t in s} - set(terms))
     rules = [r for r in HARD_RULE_NAMES if any(v.rule == r for vs in violations.values() for v in vs)]

@@ -122,7 +122,7 @@ def breakdown(problem: Problem, schedule: Schedule, previous: Schedule | None = 
     return ScoreBreakdown(raw, weighted, sum(weighted.values()))
 
 
-def score(problem: Problem, schedule: Schedule, previous: Schedule | None = None) -> dict[str, int]:
+def score_schedule(problem: Problem, schedule: Schedule, previous: Schedule | None = None) -> dict[str, int]:
     """Weighted value of every soft term for ``schedule``; their sum is the solver's objective.
 
     Give ``previous`` for a schedule re-planned from it (``solve --previous``) to include ``moved``.

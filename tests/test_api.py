@@ -20,3 +20,10 @@ def test_solve_check_score_compare_from_the_package() -> None:
     assert sum(scheduler.score_schedule(prob, schedule).values()) == schedule.metadata["objective"]
     table = scheduler.compare_schedules(prob, {"a": schedule, "b": schedule})
     assert isinstance(table, pd.DataFrame) and list(table.columns) == ["a", "b"]
+
+
+def test_every_public_function_keeps_its_own_name() -> None:
+    """One name per function: scheduler.X is the function its module defines as X."""
+    for name in scheduler.__all__:
+        value = getattr(scheduler, name)
+        assert getattr(value, "__name__", name) == name, f"scheduler.{name} is {value.__name__} under another name"

@@ -9,7 +9,7 @@ from datetime import date, time
 import scheduler.score as score_module
 from scheduler.grid import SlotSpec
 from scheduler.model import Assignment, Room, Schedule, event_end
-from scheduler.score import breakdown, crowding_target, raw_scores, score, total
+from scheduler.score import breakdown, crowding_target, raw_scores, score_schedule, total
 from scheduler.weights import DEFAULT_WEIGHTS, UNSCHEDULED_COST
 from tests.factory import DAY, at, event, meeting, problem, speaker
 
@@ -57,7 +57,7 @@ def test_each_term_by_its_definition() -> None:
         "crowding": 3 - crowding_target(prob),  # three events at 13:00 on the 17th
         "unscheduled": UNSCHEDULED_COST[5],
     }
-    weighted = score(prob, schedule)
+    weighted = score_schedule(prob, schedule)
     assert weighted == {name: DEFAULT_WEIGHTS[name] * value for name, value in raw.items()}
     assert total(prob, schedule) == sum(weighted.values()) == breakdown(prob, schedule).total
 
@@ -73,7 +73,7 @@ def test_crowding_target_counts_the_shortest_valid_run_of_every_event() -> None:
 def test_meeting_weights_override_the_defaults() -> None:
     prob = problem([event("A", preferred_starts=(time(9, 0),))], the_meeting=meeting(weights={"preferred_start": 7}))
     schedule = Schedule((_placed(prob, "A", "R1", "10:00"),))
-    assert score(prob, schedule)["preferred_start"] == 7
+    assert score_schedule(prob, schedule)["preferred_start"] == 7
 
 
 def test_an_event_missing_from_the_schedule_counts_as_unscheduled() -> None:
