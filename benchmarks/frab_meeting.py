@@ -40,7 +40,7 @@ from scheduler.frab import import_frab, read_frab
 from scheduler.frab.timetable import closed_outside_use, day_slot_specs
 from scheduler.model import Assignment, Schedule
 from scheduler.output import write_tree_atomic
-from scheduler.publish import publication_time, publish
+from scheduler.publication import publication_time, publish
 
 __all__ = ["PUBLISHED", "close_busiest_room", "closed_outside_use", "convert", "day_slot_specs", "main",
            "read_frab"]

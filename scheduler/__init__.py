@@ -33,7 +33,7 @@ _LAZY: dict[str, str] = {
     "build_feeds": "scheduler.export.ics",
     "schedule_csv": "scheduler.export.schedule",
     "schedule_json": "scheduler.export.schedule",
-    "publish": "scheduler.publish",
+    "publish": "scheduler.publication",
     "import_frab": "scheduler.frab",
 }
 

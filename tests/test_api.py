@@ -23,7 +23,17 @@ def test_solve_check_score_compare_from_the_package() -> None:
 
 
 def test_every_public_function_keeps_its_own_name() -> None:
-    """One name per function: scheduler.X is the function its module defines as X."""
+    """One name per function: scheduler.X is the function its module defines as X.
+
+    Every submodule is imported first: a module named like a public function would replace it as
+    the package's attribute on import (``scheduler.publish`` the module hiding ``publish``).
+    """
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.walk_packages(scheduler.__path__, "scheduler."):
+        if module.name != "scheduler.__main__":
+            importlib.import_module(module.name)
     for name in scheduler.__all__:
         value = getattr(scheduler, name)
         assert getattr(value, "__name__", name) == name, f"scheduler.{name} is {value.__name__} under another name"

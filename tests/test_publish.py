@@ -11,7 +11,7 @@ from scheduler.cli import cli
 from scheduler.errors import UsageError
 from scheduler.export.registry import CONTEXT_OPTIONS, OUTPUTS
 from scheduler.model import Schedule
-from scheduler.publish import publish
+from scheduler.publication import publish
 from tests.export.programme import sample_problem, sample_schedule
 
 AT = datetime(2022, 3, 20, 8, tzinfo=timezone.utc)

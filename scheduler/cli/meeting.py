@@ -111,7 +111,7 @@ def import_frab(xml_path: Path, out: Path, grid: int | None, rooms_open: str, ca
     fosdem/published/schedule.csv
     """
     from ..frab import PUBLISHED, import_frab
-    from ..publish import publication_time
+    from ..publication import publication_time
 
     if out.is_dir() and any(out.iterdir()):
         raise UsageError(f"{out} is not empty; import into a new folder")

@@ -102,7 +102,7 @@ def export_command(output: Output) -> click.Command:
     def command(data: Path, schedule_csv: Path, out: Path, previous: Path | None = None,
                 published_at: datetime | None = None, base_url: str | None = None) -> None:
         from ..load.previous import load_previous, read_feeds_index
-        from ..publish import publish
+        from ..publication import publish
 
         problem, _ = load_meeting(data)
         schedule = load_schedule(problem, schedule_csv)

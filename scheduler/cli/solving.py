@@ -114,7 +114,7 @@ def solve(data: Path | None, out: Path, solver: dict[str, Any], scenario_path: P
 def _solve(data: Path | None, out: Path, solver: dict[str, Any], scenario_path: Path | None, previous: Path | None,
            max_moves: int | None, published_at: datetime | None, quiet: bool, started: float) -> None:
     from ..load.previous import load_previous
-    from ..publish import solve_and_publish
+    from ..publication import solve_and_publish
     from ..report import progress_printer, solve_summary
     from ..solver import SolveOptions
 

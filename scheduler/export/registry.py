@@ -1,6 +1,6 @@
 """The exporters' registry: every family of output files, how it is rendered and what it may take.
 
-``scheduler.publish.publish`` renders the families through it (all of them for ``solve``), and the
+``scheduler.publication.publish`` renders the families through it (all of them for ``solve``), and the
 command line makes one ``export <name>`` command of each. A family renders from a
 :class:`PublishContext`; the single-file exporters inside it keep their own path and media type.
 The exporters are imported only when a family renders, so the command line starts quickly.

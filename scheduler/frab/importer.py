@@ -90,7 +90,7 @@ class Imported:
         ``published/`` is a whole output folder (schedule, feeds, timetables), so ``solve --previous``,
         ``check`` and ``compare`` take the human timetable as they take one of ours.
         """
-        from ..publish import publish
+        from ..publication import publish
 
         published = publish(self.problem, self.schedule, published_at=published_at)
         return {**self.files, **{f"{PUBLISHED}/{name}": text for name, text in published.items()}}

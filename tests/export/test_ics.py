@@ -26,7 +26,7 @@ from scheduler.grid import SlotSpec
 from scheduler.load import load_problem
 from scheduler.load.schedule import read_schedule
 from scheduler.model import Assignment, Schedule, event_end
-from scheduler.publish import published_at_of
+from scheduler.publication import published_at_of
 from scheduler.solver import SolveOptions, solve
 from tests import factory as f
 

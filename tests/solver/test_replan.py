@@ -14,7 +14,7 @@ from scheduler.export.schedule import schedule_csv
 from scheduler.load.schedule import read_schedule
 from scheduler.model import Assignment, Problem, Room, Schedule, Unavailability, event_end
 from scheduler.moves import move_line, moved_events
-from scheduler.score import move_cost, move_kind, score, total
+from scheduler.score import move_cost, move_kind, score_schedule, total
 from scheduler.solver import SolveOptions, solve
 from scheduler.solver.replan import keep_previous, neighbourhood
 from scheduler.solver.session import Session
@@ -33,7 +33,7 @@ def _replan(prob: Problem, previous: Schedule, **options) -> Schedule:
     schedule = solve(prob, SolveOptions(workers=1, previous=previous, **options))
     assert check_schedule(prob, schedule, allow_unscheduled=options.get("allow_unscheduled", False)) == []
     assert total(prob, schedule, previous) == schedule.metadata["objective"]
-    assert score(prob, schedule, previous) == schedule.metadata["scores"]
+    assert score_schedule(prob, schedule, previous) == schedule.metadata["scores"]
     return schedule
 
 
@@ -95,7 +95,7 @@ def test_an_unchanged_meeting_moves_nothing_and_stays_identical() -> None:
 def test_without_previous_there_is_no_moved_term() -> None:
     prob = _meeting()
     schedule = solve(prob, SolveOptions(time_limit=5, workers=1))
-    assert "moved" not in schedule.metadata["scores"] and "moved" not in score(prob, schedule)
+    assert "moved" not in schedule.metadata["scores"] and "moved" not in score_schedule(prob, schedule)
     assert "moves" not in schedule.metadata and "previous" not in schedule.metadata["options"]
     with pytest.raises(UsageError, match="--previous"):
         solve(prob, SolveOptions(time_limit=5, workers=1, max_moves=3))

@@ -13,7 +13,7 @@ import scheduler.solver.session as session_module
 from scheduler.check import check_schedule
 from scheduler.export.schedule import schedule_csv
 from scheduler.generate import generate_construction
-from scheduler.score import score, total
+from scheduler.score import score_schedule, total
 from scheduler.solver import SolveOptions, solve
 from scheduler.solver.greedy import greedy
 from scheduler.solver.lns import repair
@@ -37,7 +37,7 @@ def test_metadata_of_an_optimal_schedule() -> None:
     assert meta["status"] == "optimal" and meta["gap"] == 0.0 and meta["bound"] == meta["objective"]
     assert meta["seed"] == 4 and meta["options"]["workers"] == 2 and meta["options"]["time_limit"] == 10.0
     assert meta["input_digest"] == prob.digest()
-    assert meta["scores"] == score(prob, schedule)
+    assert meta["scores"] == score_schedule(prob, schedule)
     assert sum(meta["scores"].values()) == meta["objective"] == total(prob, schedule)
     for key in ("build_seconds", "solve_seconds", "first_solution_seconds"):
         assert meta[key] >= 0
