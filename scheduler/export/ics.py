@@ -54,6 +54,8 @@ PRODID = "-//side-event-scheduler//iCalendar feeds//EN"
 REFRESH = timedelta(hours=1)
 EXTENSION, MEDIA_TYPE = ".ics", "text/calendar"
 _END = "END:VCALENDAR\r\n"
+CANCELLED_SUMMARY = "Cancelled"  # the whole text of a private event's cancelled copy
+WITHDRAWN_TITLE = "Withdrawn side events"  # an earlier feed that only private events would name
 _LINE_BREAKS = re.compile(r"\r\n|[\r\x85\u2028\u2029\x0b\x0c]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
@@ -257,9 +259,6 @@ def unambiguous(moment: datetime) -> datetime:
     return moment
 
 
-CANCELLED_SUMMARY = "Cancelled"
-
-
 def _cancelled_text(old: PreviousEvent, summary: str, sequence: int, stamp: datetime) -> str:
     """A STATUS:CANCELLED VEVENT built from known fields only: UID, DTSTAMP, DTSTART and DTEND of the copy
     a feed held, SEQUENCE and SUMMARY; nothing else of the old text (hand-added properties stay out)."""
@@ -314,8 +313,6 @@ def _carry_previous(previous: PreviousPublication, problem: Problem, feeds: dict
                 text = _cancelled_text(old, summary, sequence, stamp)
             feeds[path].blocks[uid] = _Block(uid, text, old.start, old.tzids, True)
 
-
-WITHDRAWN_TITLE = "Withdrawn side events"
 
 
 def _private_feed_ids(problem: Problem) -> dict[tuple[str, str], str]:
