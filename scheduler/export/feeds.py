@@ -1,4 +1,4 @@
-"""Feed layout for the iCalendar exporter: safe file names, the feed index, and a cancelled event's text.
+"""Feed layout for the iCalendar exporter: safe file names and the feed index.
 
 ``ics.py`` builds the calendars; this module decides what each feed file is called (stable, safe slugs)
 and lists the feeds in ``index.json`` / ``index.html``. Reading an earlier publication back is
@@ -31,7 +31,6 @@ KIND_FOLDERS: dict[str, str] = {
 }
 _RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
 _SLUG_PATH = re.compile(r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*/)?[a-z0-9]+(?:-[a-z0-9]+)*\.ics$")
-_LIFECYCLE = frozenset({"DTSTAMP", "LAST-MODIFIED", "SEQUENCE", "STATUS"})
 
 
 def _hash(text: str, length: int) -> str:
@@ -127,28 +126,3 @@ def index_html(meeting: Meeting, published_at: datetime, entries: Iterable[FeedE
         meeting=meeting, stamp=published_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         sections=sections,
     )
-
-
-def replace_lifecycle(text: str, lines: Iterable[str]) -> str:
-    """A serialized VEVENT with its DTSTAMP, LAST-MODIFIED, SEQUENCE and STATUS replaced by ``lines``.
-
-    Everything else stays byte for byte, so a cancelled copy is the published event plus its new state.
-    """
-    physical = text.split("\r\n")[:-1]
-    kept: list[str] = []
-    depth, skipping = 0, False
-    for line in physical[1:-1]:
-        if line[:1] in (" ", "\t"):
-            if not skipping:
-                kept.append(line)
-            continue
-        upper = line.upper()
-        name = re.split(r"[;:]", upper, maxsplit=1)[0]
-        skipping = depth == 0 and name in _LIFECYCLE
-        if upper.startswith("BEGIN:"):
-            depth += 1
-        elif upper.startswith("END:"):
-            depth -= 1
-        if not skipping:
-            kept.append(line)
-    return "\r\n".join([physical[0], *kept, *lines, physical[-1]]) + "\r\n"

@@ -5,14 +5,20 @@ re-published whenever the schedule changes, so each VEVENT is built to survive t
 
 - UID ``<event id>@<uid_domain>``, stable forever; DTSTAMP and LAST-MODIFIED are the publication time
   of the version in which the event last changed (never "now").
-- With the previous publication, an unchanged event is re-emitted byte for byte, a changed one gets
-  SEQUENCE + 1, and one dropped (or left unscheduled, or made private) is published once more with
-  STATUS:CANCELLED in the feeds it was in.
+- With the previous publication, an unchanged event is re-emitted byte for byte and a changed one gets
+  a SEQUENCE above every version published before. In each feed an event was in and is no longer in
+  (moved to another room, a speaker or topic removed, dropped, left unscheduled, made private) it is
+  published as STATUS:CANCELLED, and that copy stays in the feed in later versions; an event that
+  comes back to a feed is CONFIRMED there again with a higher SEQUENCE.
+- A cancelled copy is built from known fields only (UID, DTSTAMP, DTSTART, DTEND, SEQUENCE, STATUS,
+  SUMMARY), never from the old text, so nothing added to a feed by hand is carried on; the copy of a
+  private event says only "Cancelled".
 - DTSTART/DTEND carry the venue's TZID and every feed holds a VTIMEZONE for each TZID it uses.
 - Text goes through icalendar's TEXT escaping, folding (75 octets, never inside a UTF-8 sequence) and
   CRLF line ends.
 
-Each VEVENT is serialized once and the same text is placed in every feed that lists it.
+Each VEVENT is serialized once and the same text is placed in every feed that lists it; cancelled
+copies are per feed, since feeds may hold different versions of them.
 """
 
 from __future__ import annotations
@@ -37,7 +43,6 @@ from .feeds import (
     index_html,
     index_json,
     is_safe_path,
-    replace_lifecycle,
 )
 from .labels import FORMAT_WORDS, format_label, is_web_url
 from .view import EventView, build_view
@@ -49,6 +54,8 @@ PRODID = "-//side-event-scheduler//iCalendar feeds//EN"
 REFRESH = timedelta(hours=1)
 EXTENSION, MEDIA_TYPE = ".ics", "text/calendar"
 _END = "END:VCALENDAR\r\n"
+CANCELLED_SUMMARY = "Cancelled"  # the whole text of a private event's cancelled copy
+WITHDRAWN_TITLE = "Withdrawn side events"  # an earlier feed that only private events would name
 _LINE_BREAKS = re.compile(r"\r\n|[\r\x85\u2028\u2029\x0b\x0c]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
@@ -102,7 +109,7 @@ class _Feed:
     id: str | None
     title: str
     description: str
-    uids: list[str] = field(default_factory=list)
+    blocks: dict[str, _Block] = field(default_factory=dict)  # UID -> the version this feed lists
 
 
 def build_feeds(problem: Problem, schedule: Schedule, *, published_at: datetime,
@@ -118,24 +125,21 @@ def build_feeds(problem: Problem, schedule: Schedule, *, published_at: datetime,
                          f"({previous.published_at:%Y-%m-%dT%H:%M:%SZ}); calendars would ignore the update")
     meeting = problem.meeting
     view = build_view(problem, schedule)
-    blocks: dict[str, _Block] = {}
-    for event_view in view.events:
-        block = _event_block(event_view, meeting, stamp, previous)
-        blocks[block.uid] = block
-
     feeds = _feeds(problem, previous)
     for event_view in view.events:
-        uid = _uid(event_view.id, meeting)
-        for path in _memberships(event_view, feeds.paths):
-            feeds.by_path[path].uids.append(uid)
+        paths = _memberships(event_view, feeds.paths)
+        block = _event_block(event_view, meeting, stamp, previous, paths)
+        for path in paths:
+            feeds.by_path[path].blocks[block.uid] = block
     if previous is not None:
-        _carry_previous(previous, blocks, feeds.by_path, meeting, stamp)
+        _carry_previous(previous, problem, feeds.by_path, stamp)
 
-    zone_text = _timezones(meeting, blocks.values(), previous)
+    blocks = [block for feed in feeds.by_path.values() for block in feed.blocks.values()]
+    zone_text = _timezones(meeting, blocks, previous)
     files: dict[str, str] = {}
     entries: list[FeedEntry] = []
     for feed in _ordered(feeds.by_path.values(), problem):
-        members = sorted((blocks[uid] for uid in set(feed.uids)), key=_block_order)
+        members = sorted(feed.blocks.values(), key=_block_order)
         tzids = sorted({meeting.timezone}.union(*(b.tzids for b in members)))
         files[feed.path] = "".join([_header(feed, meeting), *(zone_text[t] for t in tzids),
                                     *(b.text for b in members), _END])
@@ -159,19 +163,20 @@ def _utc_second(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc).replace(microsecond=0)
 
 
-def _event_block(view: EventView, meeting: Meeting, stamp: datetime, previous: PreviousPublication | None) -> _Block:
-    """The VEVENT of a scheduled public event: the previous text if nothing changed, else a new version."""
+def _event_block(view: EventView, meeting: Meeting, stamp: datetime, previous: PreviousPublication | None,
+                 paths: Iterable[str]) -> _Block:
+    """The VEVENT of a scheduled public event: the previous text if nothing changed and no feed of ``paths``
+    holds it cancelled, else a new version with a SEQUENCE above every earlier one."""
     uid = _uid(view.id, meeting)
     content = _content(view, meeting)
-    old: PreviousEvent | None = previous.events.get(uid) if previous is not None else None
-    text = None
-    if old is not None:
-        candidate = _serialize(view, uid, content, old.sequence, old.dtstamp, old.last_modified)
-        if candidate == old.text:
-            text = old.text
-    if text is None:
-        sequence = old.sequence + 1 if old is not None else 0
-        text = _serialize(view, uid, content, sequence, stamp, stamp)
+    held = previous.held.get(uid, {}) if previous is not None else {}
+    confirmed = [old for old in held.values() if not old.cancelled]
+    if confirmed and not any(held[path].cancelled for path in paths if path in held):
+        old = max(confirmed, key=lambda e: (e.sequence, e.dtstamp, e.text))
+        if _serialize(view, uid, content, old.sequence, old.dtstamp, old.last_modified) == old.text:
+            return _Block(uid, old.text, view.start_utc, frozenset({meeting.timezone}), False)
+    sequence = max((old.sequence + 1 for old in held.values()), default=0)
+    text = _serialize(view, uid, content, sequence, stamp, stamp)
     return _Block(uid, text, view.start_utc, frozenset({meeting.timezone}), False)
 
 
@@ -254,31 +259,79 @@ def unambiguous(moment: datetime) -> datetime:
     return moment
 
 
-def _cancelled_text(old: PreviousEvent, stamp: datetime) -> str:
-    """The previously published VEVENT, now STATUS:CANCELLED with SEQUENCE + 1 and a new DTSTAMP."""
-    state = Event()
-    state.add("DTSTAMP", stamp)
-    state.add("LAST-MODIFIED", stamp)
-    state.add("SEQUENCE", old.sequence + 1)
-    state.add("STATUS", "CANCELLED")
-    lines = state.to_ical().decode("utf-8").split("\r\n")[1:-2]
-    return replace_lifecycle(old.text, lines)
+def _cancelled_text(old: PreviousEvent, summary: str, sequence: int, stamp: datetime) -> str:
+    """A STATUS:CANCELLED VEVENT built from known fields only: UID, DTSTAMP, DTSTART and DTEND of the copy
+    a feed held, SEQUENCE and SUMMARY; nothing else of the old text (hand-added properties stay out)."""
+    event = Event()
+    event.add("UID", old.uid)
+    event.add("DTSTAMP", stamp)
+    if old.dtstart is not None:
+        event.add("DTSTART", unambiguous(old.dtstart))
+    if old.dtend is not None:
+        event.add("DTEND", unambiguous(old.dtend))
+    event.add("SEQUENCE", sequence)
+    event.add("STATUS", "CANCELLED")
+    event.add("SUMMARY", _Text(summary))
+    return event.to_ical().decode("utf-8")
 
 
-def _carry_previous(previous: PreviousPublication, blocks: dict[str, _Block], feeds: dict[str, _Feed],
-                    meeting: Meeting, stamp: datetime) -> None:
-    """Keep every earlier feed (an emptied one tells subscribers its events are gone) and publish every
-    previously published event that is gone now as CANCELLED, in the feeds it was in."""
+def _carry_previous(previous: PreviousPublication, problem: Problem, feeds: dict[str, _Feed],
+                    stamp: datetime) -> None:
+    """Keep every earlier feed (an emptied one tells subscribers its events are gone) and, in every feed
+    that held an event it no longer lists, publish that event as CANCELLED (kept as it was when unchanged)."""
+    meeting = problem.meeting
+    events = {_uid(event.id, meeting): event for event in problem.events}
+    hidden = _private_feed_ids(problem)
+    hidden_titles = {(kind, name) for (kind, _), name in hidden.items()}
     for path, info in sorted(previous.feeds.items()):
         if path not in feeds and is_safe_path(path):  # a hand-made file name is not carried on
-            feeds[path] = _Feed(path, info.kind, info.id, info.title, _description(info.kind, info.title, meeting))
-    for uid in sorted(set(previous.events) - set(blocks)):
-        old = previous.events[uid]
-        text = old.text if old.cancelled else _cancelled_text(old, stamp)
-        blocks[uid] = _Block(uid, text, old.start, old.tzids, True)
-        for path in old.feeds:
-            if path in feeds:
-                feeds[path].uids.append(uid)
+            if (info.kind, info.id) in hidden or (info.kind, info.title) in hidden_titles or (
+                    info.id is None and info.title == WITHDRAWN_TITLE):
+                feeds[path] = _Feed(path, info.kind, None, WITHDRAWN_TITLE,
+                                    f"Side events of {meeting.name} withdrawn from this feed.")
+            else:
+                feeds[path] = _Feed(path, info.kind, info.id, info.title,
+                                    _description(info.kind, info.title, meeting))
+    for uid, held in sorted(previous.held.items()):
+        gone = {path: old for path, old in held.items() if path in feeds and uid not in feeds[path].blocks}
+        if not gone:
+            continue
+        event = events.get(uid)
+        sequence = max(old.sequence for old in held.values()) + 1  # as a new CONFIRMED version would get
+        for path, old in gone.items():
+            if event is None:
+                summary = clean_text(old.summary) or CANCELLED_SUMMARY
+            elif event.is_public:
+                summary = clean_text(event.title)
+            else:
+                summary = CANCELLED_SUMMARY
+            text = None
+            if old.cancelled:
+                kept = _cancelled_text(old, summary, old.sequence, old.dtstamp)
+                text = old.text if kept == old.text else None
+            if text is None:
+                text = _cancelled_text(old, summary, sequence, stamp)
+            feeds[path].blocks[uid] = _Block(uid, text, old.start, old.tzids, True)
+
+
+
+def _private_feed_ids(problem: Problem) -> dict[tuple[str, str], str]:
+    """(kind, id) -> title of the organizer, speaker and topic feeds that only private events would name:
+    a feed of an earlier version carried on under such a title would publish a private event's people."""
+    public = [e for e in problem.events if e.is_public]
+    shown = ({("organizer", e.organizer) for e in public} | {("speaker", s) for e in public for s in e.speakers}
+             | {("topic", t) for e in public for t in e.topics})
+    hidden: dict[tuple[str, str], str] = {}
+    for event in problem.events:
+        if event.is_public:
+            continue
+        hidden[("organizer", event.organizer)] = event.organizer
+        for speaker_id in event.speakers:
+            speaker = problem.speakers_by_id.get(speaker_id)
+            hidden[("speaker", speaker_id)] = speaker.name if speaker is not None else speaker_id
+        for topic in event.topics:
+            hidden[("topic", topic)] = topic
+    return {key: name for key, name in hidden.items() if key not in shown}
 
 
 def _block_order(block: _Block) -> tuple:

@@ -2,7 +2,9 @@
 
 A re-plan keeps the earlier schedule as far as the rules allow; a re-publish keeps each unchanged
 VEVENT byte for byte, raises SEQUENCE on changed ones and cancels dropped ones in the feeds they were
-in. Both read the output folder through :func:`load_previous`, and every unreadable file is named.
+in. One UID may be CONFIRMED in one feed and CANCELLED in another, so the version each feed holds is
+kept (``PreviousPublication.held``). Both read the output folder through :func:`load_previous`, and
+every unreadable file is named.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ class PreviousEvent:
     tzids: frozenset[str]
     text: str  # the serialized VEVENT, CRLF line ends, folded as published
     feeds: tuple[str, ...]
+    summary: str = ""
+    dtstart: datetime | None = None  # as written: in its zone, or UTC
+    dtend: datetime | None = None
 
     @property
     def cancelled(self) -> bool:
@@ -57,7 +62,9 @@ class PreviousFeed:
 @dataclass(frozen=True)
 class PreviousPublication:
     """What a re-plan and a re-publish need from an earlier output folder: its schedule and metadata,
-    its events by UID (SEQUENCE, stamps, exact text), its feeds and their names, its publication time."""
+    its events by UID (SEQUENCE, stamps, exact text), its feeds and their names, its publication time.
+
+    ``events`` holds the newest version of each UID across all feeds; ``held`` what each feed holds."""
 
     folder: Path
     published_at: datetime | None
@@ -65,6 +72,7 @@ class PreviousPublication:
     feeds: dict[str, PreviousFeed]
     schedule: Schedule = field(default_factory=lambda: Schedule(()))  # read against the current meeting
     timezones: dict[str, str] = field(default_factory=dict)  # TZID -> VTIMEZONE text
+    held: dict[str, dict[str, PreviousEvent]] = field(default_factory=dict)  # UID -> feed path -> version
 
     @property
     def metadata(self) -> Mapping[str, Any]:
@@ -125,12 +133,14 @@ def load_previous(folder: Path | str, problem: Problem, *, missing_ok: bool = Fa
         raise DataErrors(list({str(error): error for error in errors}.values()))
     assert schedule is not None
     merged: dict[str, PreviousEvent] = {}
+    held: dict[str, dict[str, PreviousEvent]] = {}
     for uid, copies in events.items():
         best = max((c[0] for c in copies), key=lambda e: (e.sequence, e.dtstamp, e.text))
         merged[uid] = replace(best, feeds=tuple(sorted({rel for _, rel in copies})))
+        held[uid] = {rel: replace(event, feeds=(rel,)) for event, rel in sorted(copies, key=lambda c: c[1])}
     if published_at is None and merged:
         published_at = max(e.last_modified or e.dtstamp for e in merged.values())
-    return PreviousPublication(folder, published_at, merged, feeds, schedule, timezones)
+    return PreviousPublication(folder, published_at, merged, feeds, schedule, timezones, held)
 
 
 def _collect(errors: list[LoadError], reader: Callable[..., T], *args: Any) -> T | None:
@@ -241,13 +251,20 @@ def _parse_event(text: str, where: SourceLocation) -> PreviousEvent:
         stamp = event.decoded("DTSTAMP")
         modified = event.decoded("LAST-MODIFIED") if "LAST-MODIFIED" in event else None
         start = event.decoded("DTSTART") if "DTSTART" in event else None
+        end = event.decoded("DTEND") if "DTEND" in event else None
     except (KeyError, ValueError, TypeError) as exc:
         raise LoadError(where, f"VEVENT {uid}: unreadable DTSTAMP, LAST-MODIFIED, SEQUENCE or DTSTART: {exc}") from None
     tzids = frozenset(str(event[p].params["TZID"]) for p in ("DTSTART", "DTEND")
                       if p in event and "TZID" in getattr(event[p], "params", {}))
     start_utc = start.astimezone(timezone.utc) if isinstance(start, datetime) and start.tzinfo else None
     return PreviousEvent(uid, sequence, _utc(stamp), _utc(modified) if modified else None,
-                         str(event.get("STATUS", "CONFIRMED")).upper(), start_utc, tzids, text, ())
+                         str(event.get("STATUS", "CONFIRMED")).upper(), start_utc, tzids, text, (),
+                         str(event.get("SUMMARY", "")), _moment(start), _moment(end))
+
+
+def _moment(value: Any) -> datetime | None:
+    """A DTSTART/DTEND value when it is an aware date-time (what our feeds write), else None."""
+    return value if isinstance(value, datetime) and value.tzinfo is not None else None
 
 
 def _utc(value: Any) -> datetime:
