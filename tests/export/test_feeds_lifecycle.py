@@ -15,7 +15,7 @@ import pytest
 
 from scheduler.load.previous import load_previous
 from scheduler.output import write_tree_atomic
-from scheduler.publish import publish
+from scheduler.publication import publish
 from tests import factory as f
 from tests.export.test_feeds_republish import vevents
 from tests.export.test_ics import check_feed_set, ical_events, placed, vobject_events
