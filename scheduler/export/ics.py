@@ -52,6 +52,7 @@ __all__ = ["build_feeds", "clean_text"]
 
 PRODID = "-//side-event-scheduler//iCalendar feeds//EN"
 REFRESH = timedelta(hours=1)
+CALENDAR_COLOR = "steelblue"  # RFC 7986 COLOR: a CSS3 colour name, a hint for the subscribed calendar
 EXTENSION, MEDIA_TYPE = ".ics", "text/calendar"
 _END = "END:VCALENDAR\r\n"
 CANCELLED_SUMMARY = "Cancelled"  # the whole text of a private event's cancelled copy
@@ -409,8 +410,13 @@ def _calendar_name(feed: _Feed, meeting: Meeting) -> str:
 def _header(feed: _Feed, meeting: Meeting) -> str:
     """The calendar's own properties, serialized by icalendar, without the closing line."""
     named = Calendar()
-    named.add("X-WR-CALNAME", _Text(clean_text(_calendar_name(feed, meeting))))
-    named.add("X-WR-CALDESC", _Text(clean_text(feed.description)))
+    name, description = clean_text(_calendar_name(feed, meeting)), clean_text(feed.description)
+    named.add("NAME", _Text(name))  # RFC 7986, read by newer clients; X-WR-* by Apple, Google and Outlook
+    named.add("DESCRIPTION", _Text(description))
+    named.add("COLOR", CALENDAR_COLOR)
+    named.add("X-WR-CALNAME", _Text(name))
+    named.add("X-WR-CALDESC", _Text(description))
+    named.add("X-WR-TIMEZONE", meeting.timezone)
     lines = named.to_ical().decode("utf-8")
     return _fixed_header() + lines[len("BEGIN:VCALENDAR\r\n"): -len(_END)]
 

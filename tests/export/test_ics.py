@@ -252,6 +252,11 @@ def test_the_calendar_carries_its_own_properties_and_no_method(sample_files):
     assert str(calendar["CALSCALE"]) == "GREGORIAN"
     assert "Boardroom B" in str(calendar["X-WR-CALNAME"])
     assert "Boardroom B" in str(calendar["X-WR-CALDESC"])
+    assert str(calendar["NAME"]) == str(calendar["X-WR-CALNAME"])  # RFC 7986 and the clients' X- names agree
+    # icalendar unescapes the TEXT of DESCRIPTION but keeps an X- property's escapes as written
+    assert str(calendar["DESCRIPTION"]) == str(calendar["X-WR-CALDESC"]).replace("\\;", ";").replace("\\,", ",")
+    assert str(calendar["COLOR"]) == "steelblue"
+    assert str(calendar["X-WR-TIMEZONE"]) == "Europe/Vienna"
     assert "REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in raw
     assert "X-PUBLISHED-TTL:PT1H\r\n" in raw
     assert "METHOD" not in calendar
