@@ -26,10 +26,8 @@ def progress_printer(echo: Callable[[str], None]) -> Callable[[Any], None]:
 
 def solve_summary(problem: Problem, schedule: Schedule, previous: Schedule | None = None) -> str:
     """The one-screen summary after a solve: status, placed events, every soft term, moves against ``previous``."""
-    from tabulate import tabulate
 
     from .moves import move_line
-    from .score import breakdown
 
     meta = schedule.metadata
     placed = len(schedule.scheduled)
@@ -41,11 +39,8 @@ def solve_summary(problem: Problem, schedule: Schedule, previous: Schedule | Non
                    f"{meta.get('bound')} (gap {float(meta.get('gap') or 0):.1%})")
     if meta.get("interrupted"):
         verdict += "; the search was interrupted"
-    lines = [f"status:   {verdict}", f"placed:   {placed} of {len(problem.events)} events"]
-    parts = breakdown(problem, schedule, previous)
-    rows = [[term, parts.raw[term], parts.weighted[term]] for term in parts.weighted]
-    rows.append(["total", "", parts.total])
-    lines.append(tabulate(rows, headers=["soft term", "count", "score"], tablefmt="simple"))
+    lines = [f"status:   {verdict}", f"placed:   {placed} of {len(problem.events)} events",
+             score_table(problem, schedule, previous)]
     reasons = meta.get("unscheduled_reasons") or {}
     for assignment in schedule.assignments:
         if not assignment.scheduled:
@@ -59,6 +54,18 @@ def solve_summary(problem: Problem, schedule: Schedule, previous: Schedule | Non
     if timing:
         lines.append("time:     " + ", ".join(timing))
     return "\n".join(lines)
+
+
+def score_table(problem: Problem, schedule: Schedule, previous: Schedule | None = None, fmt: str = "simple") -> str:
+    """Every soft term's count and weighted score, and the total the solver minimises (``moved`` with ``previous``)."""
+    from tabulate import tabulate
+
+    from .score import breakdown
+
+    parts = breakdown(problem, schedule, previous)
+    rows = [[term, parts.raw[term], parts.weighted[term]] for term in parts.weighted]
+    rows.append(["total", "", parts.total])
+    return tabulate(rows, headers=["soft term", "count", "score"], tablefmt=fmt)
 
 
 def written(out: Path, files: Mapping[str, object]) -> str:

@@ -81,3 +81,39 @@ def test_an_event_missing_from_the_schedule_counts_as_unscheduled() -> None:
     schedule = Schedule((_placed(prob, "B", "R1", "09:00"),))
     assert raw_scores(prob, schedule)["unscheduled"] == UNSCHEDULED_COST[1]
     assert raw_scores(prob, schedule)["room_fit"] == 0  # 60 - 60 = 0
+
+
+# --- the command: scheduler score ---------------------------------------------------------------------
+
+
+def test_score_command_totals_equal_the_objectives_solve_wrote(shipped_dir, tmp_path) -> None:
+    """`scheduler score` is the independent sum: a solve's and a re-plan's (with --previous) objective."""
+    import json
+
+    from click.testing import CliRunner
+
+    from scheduler.cli import cli
+
+    root = shipped_dir.parent.parent
+    runner = CliRunner()
+    solve = ["--workers", "1", "--time-limit", "20", "--quiet", "--published-at", "2022-05-01T09:00Z"]
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert runner.invoke(cli, ["solve", str(shipped_dir), "--out", str(first), *solve]).exit_code == 0
+    scenario = root / "examples" / "scenarios" / "room-closed-wednesday.toml"
+    replan = runner.invoke(cli, ["solve", str(shipped_dir), "--out", str(second), "--scenario", str(scenario),
+                                 "--previous", str(first), *solve])
+    assert replan.exit_code == 0, replan.output
+
+    def total(*args: str) -> int:
+        result = runner.invoke(cli, ["score", *args, "--fmt", "plain"])
+        assert result.exit_code == 0, result.output
+        assert "hard-rule violations: 0" in result.output
+        return int(next(line.split()[-1] for line in result.output.splitlines() if line.startswith("total")))
+
+    objective = json.loads((first / "schedule.json").read_text())["objective"]
+    assert total(str(shipped_dir), str(first / "schedule.csv")) == objective
+    # the scenario only closes a room (a hard rule), so the soft terms are the base meeting's
+    replanned = json.loads((second / "schedule.json").read_text())
+    assert replanned["moves"], "the closed room moved no event: the test would prove nothing"
+    assert total(str(shipped_dir), str(second / "schedule.csv"), "--previous", str(first)) == replanned["objective"]
+    assert total(str(shipped_dir), str(second / "schedule.csv")) < replanned["objective"]  # without the moved term

@@ -42,6 +42,34 @@ def check(data: Path, schedule_csv: Path, allow_unscheduled: bool) -> None:
 
 @cli.command()
 @opt.meeting_argument
+@opt.schedule_argument
+@click.option("--previous", type=opt.previous_folder,
+              help="An earlier output folder: also count the moved term against its schedule, as a re-plan does.")
+@opt.table_format_option()
+@handle_errors
+def score(data: Path, schedule_csv: Path, previous: Path | None, fmt: str) -> None:
+    """Score any schedule term by term: each soft term's count and weighted score, and the total.
+
+    The total is what the solver minimises (docs/objective.md): for a schedule the solver wrote it
+    equals schedule.json's objective, with --previous for a re-plan. Hard-rule violations are
+    counted on the last line (see check).
+
+    Example: scheduler score data/ccpcj31 out2/schedule.csv --previous out
+    """
+    from ..check import check_schedule
+    from ..load.previous import load_previous
+    from ..report import score_table
+
+    problem, _ = load_meeting(data)
+    schedule = load_schedule(problem, schedule_csv)
+    earlier = load_previous(previous, problem).schedule if previous is not None else None
+    click.echo(score_table(problem, schedule, earlier, fmt))
+    broken = len(check_schedule(problem, schedule, allow_unscheduled=True))
+    click.echo(f"hard-rule violations: {broken}" + (" (scheduler check lists them)" if broken else ""))
+
+
+@cli.command()
+@opt.meeting_argument
 @click.argument("schedules", nargs=-1, required=True, type=click.Path(path_type=Path))
 @opt.table_format_option()
 @click.option("--html", "html_path", type=click.Path(path_type=Path), help="Also write the comparison as a page.")
