@@ -297,3 +297,20 @@ def test_a_missing_or_non_utf8_file_is_a_data_error_at_its_place(tmp_path):
     path = write(tmp_path, HEADER + "A,scheduled,Salle \u00e9,,\n", encoding="latin-1")
     assert errors_of(path, sample_problem())[0] == (
         "schedule.csv:2:3 (room): the file is not UTF-8: byte 0xE9 cannot be decoded (save it as UTF-8)")
+
+
+def test_a_schedule_of_another_meeting_is_refused_in_one_line(tmp_path: Path) -> None:
+    prob = sample_problem()
+    rows = "".join(f"X{i},unscheduled,,,\n" for i in range(8))
+    with pytest.raises(LoadError) as caught:
+        read_schedule(write(tmp_path, HEADER + rows), prob)
+    message = str(caught.value)
+    assert "8 of its 8 event ids are not events of" in message and "another meeting" in message
+    assert "\n" not in message
+
+
+def test_a_few_unknown_ids_are_still_reported_at_their_rows(tmp_path: Path) -> None:
+    prob = sample_problem()
+    with pytest.raises(DataErrors) as caught:
+        read_schedule(write(tmp_path, HEADER + "X1,unscheduled,,,\n"), prob)
+    assert "schedule.csv:2:1 (event_id): unknown event 'X1'" in str(caught.value)

@@ -8,6 +8,7 @@ and raised at once; rows are numbered by the file line they start on.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from .tables import Row, check_columns, read_csv, read_json
 
 COLUMNS: tuple[str, ...] = ("event_id", "status", "room", "start", "end")
 STATUSES: tuple[str, ...] = ("scheduled", "unscheduled")
+ANOTHER_MEETING_MIN = 5  # fewer unknown ids are reported one by one, at their rows
 ISO_DATETIME = "an ISO 8601 date and time like 2022-05-16T13:10:00+02:00"
 
 
@@ -47,6 +49,8 @@ def read_schedule(path: Path | str, problem: Problem, *, ignore_unknown: bool = 
     if table is None or check_columns(table, COLUMNS, COLUMNS, report):
         report.raise_if_any()
     assert table is not None
+    if not ignore_unknown:
+        _refuse_another_meetings(table.rows, problem, name)
     tz = ZoneInfo(problem.meeting.timezone)
     first_row: dict[str, int] = {}
     assignments = [assignment for row in table.rows
@@ -54,6 +58,17 @@ def read_schedule(path: Path | str, problem: Problem, *, ignore_unknown: bool = 
     report.raise_if_any()
     metadata = read_schedule_metadata(path, name=str(Path(name).with_suffix(".json")))
     return Schedule(tuple(assignments), metadata).sorted()
+
+
+def _refuse_another_meetings(rows: Sequence[Row], problem: Problem, name: str) -> None:
+    """One line, instead of an error per row, for a file whose event ids are mostly not this meeting's."""
+    ids = [row.get("event_id") for row in rows if row.get("event_id")]
+    unknown = [event_id for event_id in ids if event_id not in problem.events_by_id]
+    if len(unknown) > ANOTHER_MEETING_MIN and 2 * len(unknown) > len(ids):
+        shown = ", ".join(repr(event_id) for event_id in unknown[:3])
+        raise LoadError(SourceLocation(name), f"{len(unknown)} of its {len(ids)} event ids are not events of "
+                                              f"{problem.meeting.name} (for example {shown}): a schedule of "
+                                              "another meeting?")
 
 
 def _assignment(row: Row, problem: Problem, tz: ZoneInfo, first_row: dict[str, int], report: Report,
