@@ -107,11 +107,14 @@ class Comparison:
 
 
 def build_comparison(problem: Problem, schedules: Mapping[str, Schedule], *,
-                     problems: Mapping[str, Problem] | None = None, allow_unscheduled: bool = True) -> Comparison:
+                     problems: Mapping[str, Problem] | None = None, allow_unscheduled: bool = True,
+                     previous: Schedule | None = None) -> Comparison:
     """Check, score and diff ``schedules`` (name -> schedule; the first is the baseline).
 
     ``problems`` gives a schedule its own problem (a scenario's); the others use ``problem``.
     Unscheduled events have their own row, so by default they are not also counted as violations.
+    With ``previous`` (the schedule re-plans started from) every score includes the ``moved`` term,
+    so a re-plan's total equals its schedule.json objective.
     """
     if not schedules:
         raise UsageError("nothing to compare: give at least one schedule")
@@ -121,7 +124,7 @@ def build_comparison(problem: Problem, schedules: Mapping[str, Schedule], *,
                   for name in names}
     first = names[0]
     moves = {name: tuple(diff(problem, schedules[first], schedules[name])) for name in names[1:]}
-    scores = {name: score_schedule(own[name], schedules[name]) for name in names}
+    scores = {name: score_schedule(own[name], schedules[name], previous) for name in names}
     terms = [t for t in DEFAULT_WEIGHTS if any(t in s for s in scores.values())]
     terms += sorted({t for s in scores.values() for t in s} - set(terms))
     rules = [r for r in HARD_RULE_NAMES if any(v.rule == r for vs in violations.values() for v in vs)]
@@ -152,9 +155,11 @@ def build_comparison(problem: Problem, schedules: Mapping[str, Schedule], *,
 
 
 def compare_schedules(problem: Problem, schedules: Mapping[str, Schedule], *,
-            problems: Mapping[str, Problem] | None = None, allow_unscheduled: bool = True) -> pd.DataFrame:
+                      problems: Mapping[str, Problem] | None = None, allow_unscheduled: bool = True,
+                      previous: Schedule | None = None) -> pd.DataFrame:
     """The side-by-side table: violations per rule, placed and unscheduled, every soft term, total, changes."""
-    return build_comparison(problem, schedules, problems=problems, allow_unscheduled=allow_unscheduled).table
+    return build_comparison(problem, schedules, problems=problems, allow_unscheduled=allow_unscheduled,
+                            previous=previous).table
 
 
 def placement_text(assignment: Assignment | None, problem: Problem) -> str:

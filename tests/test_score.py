@@ -117,3 +117,9 @@ def test_score_command_totals_equal_the_objectives_solve_wrote(shipped_dir, tmp_
     assert replanned["moves"], "the closed room moved no event: the test would prove nothing"
     assert total(str(shipped_dir), str(second / "schedule.csv"), "--previous", str(first)) == replanned["objective"]
     assert total(str(shipped_dir), str(second / "schedule.csv")) < replanned["objective"]  # without the moved term
+    # compare --previous: the same totals side by side, the first schedule's moved term being 0
+    compared = runner.invoke(cli, ["compare", str(shipped_dir), str(first / "schedule.csv"),
+                                   str(second / "schedule.csv"), "--previous", str(first), "--fmt", "plain"])
+    assert compared.exit_code == 0, compared.output
+    row = next(line.split() for line in compared.output.splitlines() if line.startswith("total score"))
+    assert [int(value) for value in row[-2:]] == [objective, replanned["objective"]]

@@ -73,8 +73,10 @@ def score(data: Path, schedule_csv: Path, previous: Path | None, fmt: str) -> No
 @click.argument("schedules", nargs=-1, required=True, type=click.Path(path_type=Path))
 @opt.table_format_option()
 @click.option("--html", "html_path", type=click.Path(path_type=Path), help="Also write the comparison as a page.")
+@click.option("--previous", type=opt.previous_folder,
+              help="The output folder re-plans started from: every total then includes the moved term.")
 @handle_errors
-def compare(data: Path, schedules: tuple[Path, ...], fmt: str, html_path: Path | None) -> None:
+def compare(data: Path, schedules: tuple[Path, ...], fmt: str, html_path: Path | None, previous: Path | None) -> None:
     """Compare schedules side by side: violations, placed events, every soft term, what moved.
 
     Any schedule.csv can be compared, also one edited by hand; the first is the reference.
@@ -82,10 +84,12 @@ def compare(data: Path, schedules: tuple[Path, ...], fmt: str, html_path: Path |
     Example: scheduler compare data/ccpcj31 out/schedule.csv edited.csv --html compare.html
     """
     from ..compare import build_comparison, comparison_html, format_comparison, read_schedules
+    from ..load.previous import load_previous
 
     problem, _ = load_meeting(data)
     loaded, problems = read_schedules(problem, list(schedules))
-    comparison = build_comparison(problem, loaded, problems=problems)
+    earlier = load_previous(previous, problem).schedule if previous is not None else None
+    comparison = build_comparison(problem, loaded, problems=problems, previous=earlier)
     click.echo(format_comparison(comparison, fmt), nl=False)
     if html_path is not None:
         write_atomic(html_path, comparison_html(comparison, title=f"{problem.meeting.name}: schedule comparison"))
