@@ -46,6 +46,41 @@ def test_validate_shipped_meeting_prints_summary(shipped_dir: Path) -> None:
     assert "events:" in result.output and "speakers:" in result.output and "demand:" in result.output
 
 
+OUT_COMMANDS = [
+    ["solve", "{data}"], ["sweep", "{data}", "{scenario}"], ["generate", "--events", "3"],
+    ["import", "frab", "{file}"],
+    *(["export", name, "{data}", "{file}"] for name in ("ics", "timetable", "html", "frab")),
+]
+
+
+@pytest.mark.parametrize("args", OUT_COMMANDS, ids=lambda args: " ".join(a for a in args if "{" not in a))
+def test_an_out_that_is_a_file_is_a_usage_error(args: list[str], tmp_path: Path, shipped_dir: Path) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("keep me")
+    values = {"data": str(shipped_dir), "file": str(taken), "scenario": str(taken)}
+    result = CliRunner().invoke(cli, [a.format(**values) for a in args] + ["--out", str(taken)])
+    assert result.exit_code == 2, result.output
+    assert "is a file" in result.output and "Traceback" not in result.output
+    assert taken.read_text() == "keep me"
+
+
+FILE_COMMANDS = [
+    ["convert", "{data}", "--xlsx"], ["compare", "{data}", "{schedule}", "--html"],
+    ["generate", "--events", "3", "--out", "{new}", "--witness"],
+]
+
+
+@pytest.mark.parametrize("args", FILE_COMMANDS, ids=lambda args: args[0])
+def test_a_file_option_naming_a_folder_is_a_usage_error(args: list[str], tmp_path: Path, shipped_dir: Path) -> None:
+    schedule = tmp_path / "schedule.csv"
+    schedule.write_text("event_id,status,room,start,end\n")
+    values = {"data": str(shipped_dir), "schedule": str(schedule), "new": str(tmp_path / "new")}
+    result = CliRunner().invoke(cli, [a.format(**values) for a in args] + [str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert "is a directory" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "new").exists()
+
+
 def test_missing_meeting_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["validate", str(tmp_path / "nowhere")])
     assert result.exit_code == 2

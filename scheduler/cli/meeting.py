@@ -44,8 +44,10 @@ def validate(data: Path | None, scenario_path: Path | None, allow_unscheduled: b
 @cli.command()
 @click.option("--events", "-n", type=click.IntRange(1), required=True, help="Number of side events.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed; the same seed gives the same bytes.")
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder to write the meeting into.")
-@click.option("--witness", type=click.Path(path_type=Path), help="Also write the hidden valid schedule here.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Folder to write the meeting into.")
+@click.option("--witness", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the hidden valid schedule here.")
 @handle_errors
 def generate(events: int, seed: int, out: Path, witness: Path | None) -> None:
     """Write a synthetic meeting of any size, feasible by construction, for tests and benchmarks.
@@ -63,7 +65,8 @@ def generate(events: int, seed: int, out: Path, witness: Path | None) -> None:
 
 @cli.command()
 @opt.data_argument
-@click.option("--xlsx", "xlsx_path", type=click.Path(path_type=Path), required=True, help="Workbook to write.")
+@click.option("--xlsx", "xlsx_path", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="Workbook to write.")
 @handle_errors
 def convert(data: Path | None, xlsx_path: Path) -> None:
     """Convert a meeting folder of CSV files into the one-workbook form planners edit in Excel.

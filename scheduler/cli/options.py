@@ -18,7 +18,8 @@ Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 data_argument = click.argument("data", required=False, type=click.Path(path_type=Path))
 meeting_argument = click.argument("data", type=click.Path(path_type=Path))
 schedule_argument = click.argument("schedule_csv", type=click.Path(path_type=Path))
-out_option = click.option("--out", type=click.Path(path_type=Path), required=True, help="Output folder.")
+out_option = click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
+                          help="Output folder.")
 scenario_option = click.option(
     "--scenario", "scenario_path", type=click.Path(path_type=Path),
     help="A scenario TOML applied on top of the meeting (see docs/scenarios.md).",

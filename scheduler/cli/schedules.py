@@ -72,7 +72,8 @@ def score(data: Path, schedule_csv: Path, previous: Path | None, fmt: str) -> No
 @opt.meeting_argument
 @click.argument("schedules", nargs=-1, required=True, type=click.Path(path_type=Path))
 @opt.table_format_option()
-@click.option("--html", "html_path", type=click.Path(path_type=Path), help="Also write the comparison as a page.")
+@click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the comparison as a page.")
 @click.option("--previous", type=opt.previous_folder,
               help="The output folder re-plans started from: every total then includes the moved term.")
 @handle_errors

@@ -45,7 +45,8 @@ def explain(data: Path | None, scenario_path: Path | None, solver: dict[str, Any
 @cli.command()
 @opt.meeting_argument
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder for one result folder each.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Folder for one result folder each.")
 @click.option("--jobs", "-j", type=click.IntRange(1), default=2, show_default=True, help="Scenarios solved at once.")
 @opt.table_format_option()
 @opt.solver_options(30.0, "seed", "allow_unscheduled")
