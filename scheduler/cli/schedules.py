@@ -57,12 +57,12 @@ def score(data: Path, schedule_csv: Path, previous: Path | None, fmt: str) -> No
     Example: scheduler score data/ccpcj31 out2/schedule.csv --previous out
     """
     from ..check import check_schedule
-    from ..load.previous import load_previous
+    from ..load.previous import previous_schedule
     from ..report import score_table
 
     problem, _ = load_meeting(data)
     schedule = load_schedule(problem, schedule_csv)
-    earlier = load_previous(previous, problem).schedule if previous is not None else None
+    earlier = previous_schedule(previous, problem) if previous is not None else None
     click.echo(score_table(problem, schedule, earlier, fmt))
     broken = len(check_schedule(problem, schedule, allow_unscheduled=True))
     click.echo(f"hard-rule violations: {broken}" + (" (scheduler check lists them)" if broken else ""))
@@ -85,11 +85,11 @@ def compare(data: Path, schedules: tuple[Path, ...], fmt: str, html_path: Path |
     Example: scheduler compare data/ccpcj31 out/schedule.csv edited.csv --html compare.html
     """
     from ..compare import build_comparison, comparison_html, format_comparison, read_schedules
-    from ..load.previous import load_previous
+    from ..load.previous import previous_schedule
 
     problem, _ = load_meeting(data)
     loaded, problems = read_schedules(problem, list(schedules))
-    earlier = load_previous(previous, problem).schedule if previous is not None else None
+    earlier = previous_schedule(previous, problem) if previous is not None else None
     comparison = build_comparison(problem, loaded, problems=problems, previous=earlier)
     click.echo(format_comparison(comparison, fmt), nl=False)
     if html_path is not None:

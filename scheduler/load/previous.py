@@ -85,6 +85,15 @@ class PreviousPublication:
         return {(f.kind, f.id): f.path for f in self.feeds.values() if f.id is not None}
 
 
+def previous_schedule(folder: Path | str, problem: Problem) -> Schedule:
+    """Only the schedule of an earlier output folder, read as ``load_previous`` reads it, without its feeds.
+
+    For what needs the old placements alone (the ``moved`` term of score and compare).
+    """
+    path = Path(folder) / "schedule.csv"
+    return read_schedule(path, problem, ignore_unknown=True, name=str(path))
+
+
 def load_previous(folder: Path | str, problem: Problem, *, missing_ok: bool = False) -> PreviousPublication | None:
     """Read an earlier output folder (schedule.csv, schedule.json, feeds/**.ics) once, for a re-plan and a re-publish.
 
