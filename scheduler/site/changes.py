@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ..export.feeds import ALL_PATH
 from ..export.ics import clean_text
 from ..export.view import ProgrammeView
 from ..load.previous import PreviousPublication
@@ -63,52 +64,68 @@ class Changes:
             "withdrawn": self.withdrawn,
         }
 
-    def markdown(self, number: int, stamp: str) -> str:
-        """The changes as a Markdown section of the changelog."""
+    def markdown(self, number: int, stamp: str, hidden: frozenset[str] = frozenset()) -> str:
+        """The changes as a Markdown section of the changelog; events in ``hidden`` (private now) go unnamed."""
         lines = [f"## Release {number} ({stamp})", ""]
         if not self.count:
             lines.append("No change to the public programme.")
+        withdrawn = self.withdrawn
         for i, title, where in self.added:
-            lines.append(f"- added: {title} ({i}): {where.words()}")
+            lines.append(f"- added: {title} ({i}): {where.words()}" if i not in hidden else "- added: an event "
+                         "since withdrawn from the public programme")
         for i, title, old, new in self.moved:
-            lines.append(f"- moved: {title} ({i}): from {old.words()} to {new.words()}")
+            if i not in hidden:
+                lines.append(f"- moved: {title} ({i}): from {old.words()} to {new.words()}")
         for i, old_title, new_title in self.retitled:
-            lines.append(f"- retitled: {i}: “{old_title}” is now “{new_title}”")
+            if i not in hidden:
+                lines.append(f"- retitled: {i}: “{old_title}” is now “{new_title}”")
         for i, title in self.cancelled:
-            lines.append(f"- cancelled: {title} ({i})")
-        if self.withdrawn:
-            lines.append(f"- withdrawn from the public programme: {self.withdrawn} event(s)")
+            if i in hidden:
+                withdrawn += 1
+            else:
+                lines.append(f"- cancelled: {title} ({i})")
+        if withdrawn:
+            lines.append(f"- withdrawn from the public programme: {withdrawn} event(s)")
         return "\n".join(lines) + "\n"
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> Changes:
+        """The changes a changes.json holds."""
+        def where(item: dict[str, str]) -> Placement:
+            return Placement(item["room"], datetime.fromisoformat(item["start"]), datetime.fromisoformat(item["end"]))
+
+        return cls([(c["id"], c["title"], where(c)) for c in document["added"]],
+                   [(c["id"], c["title"], where(c["from"]), where(c["to"])) for c in document["moved"]],
+                   [(c["id"], c["from"], c["to"]) for c in document["retitled"]],
+                   [(c["id"], c["title"]) for c in document["cancelled"]], int(document["withdrawn"]))
 
 
 def changes_between(previous: PreviousPublication | None, problem: Problem, view: ProgrammeView) -> Changes:
     """The public changes from ``previous`` (a release's record and schedule) to ``view`` (the new programme)."""
     now = {event.id: event for event in view.events}
     rooms = {room.id: room.name for room in problem.rooms}
-    before: dict[str, tuple[str, Placement]] = {}
+    titles: dict[str, str] = {}  # every event the previous release published, with its title then
+    places: dict[str, Placement] = {}
     if previous is not None:
-        titles = {uid.rpartition("@")[0]: version.summary for uid, version in previous.events.items()
-                  if not version.cancelled}
-        for assignment in previous.schedule.scheduled:
-            if assignment.event_id in titles:
-                before[assignment.event_id] = (titles[assignment.event_id],
-                                               Placement(rooms.get(assignment.room, assignment.room),
-                                                         assignment.start, assignment.end))
+        in_all = {uid: held[ALL_PATH] for uid, held in previous.held.items() if ALL_PATH in held}
+        titles = {uid.rpartition("@")[0]: version.summary for uid, version in in_all.items() if not version.cancelled}
+        places = {a.event_id: Placement(rooms.get(a.room, a.room), a.start, a.end)
+                  for a in previous.schedule.scheduled if a.event_id in titles}
     changes = Changes()
     for event_id, event in now.items():
         here = Placement(event.room.name, event.start, event.end)
         title = event.event.title
-        if event_id not in before:
+        if event_id not in titles:
             changes.added.append((event_id, title, here))
             continue
-        old_title, there = before[event_id]
-        if (there.room, there.start, there.end) != (here.room, here.start, here.end):
+        old_title, there = titles[event_id], places.get(event_id)
+        if there is not None and (there.room, there.start, there.end) != (here.room, here.start, here.end):
             changes.moved.append((event_id, title, there, here))
         if old_title != clean_text(title):
             changes.retitled.append((event_id, old_title, title))
     private = {event.id for event in problem.events if not event.is_public}
     withdrawn = 0
-    for event_id, (old_title, _) in before.items():
+    for event_id, old_title in sorted(titles.items()):
         if event_id in now:
             continue
         if event_id in private:

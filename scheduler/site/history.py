@@ -192,11 +192,18 @@ def _read_index(path: Path, folder: Path) -> tuple[ReleaseInfo, ...]:
 
 
 def _changelog(site: Site, problem: Problem, entry: str) -> str:
-    """changelog.md: the meeting's name, then every release's changes, newest first."""
+    """changelog.md: the meeting's name, then every release's changes, newest first.
+
+    Read from each release's changes.json, so an event private now goes unnamed in every entry."""
+    hidden = frozenset(event.id for event in problem.events if not event.is_public)
     older = []
     for info in reversed(site.releases):
-        path = site.folder / RELEASES_DIR / str(info.number) / "changes.md"
-        older.append(path.read_text(encoding="utf-8") if path.is_file() else f"## Release {info.number}\n")
+        path = site.folder / RELEASES_DIR / str(info.number) / "changes.json"
+        try:
+            changes = Changes.from_json(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise LoadError(SourceLocation(str(path)), f"not a changes record of this program: {exc}") from None
+        older.append(changes.markdown(info.number, _stamp(info.published_at), hidden))
     return "\n".join([f"# Changes to the side events of {problem.meeting.name}\n", entry, *older])
 
 
