@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.export.feeds import feed_paths
 from scheduler.export.html import (
     EXPORTERS,
     feed_links_from_index,
