@@ -70,10 +70,10 @@ def timetable_html(view: ProgrammeView, *, feeds: FeedLinks | None = None, base_
     if feeds is not None:
         people = {s.id: s.name for e in view.events for s in e.speakers}
         rooms = {room.id: room.name for room in view.rooms_used()}
-        for heading, kind, names in (("a room or channel", "room", rooms),
-                                     ("an organizer", "organizer", {o: o for o in view.organizers}),
-                                     ("a speaker", "speaker", dict(sorted(people.items(), key=lambda i: i[1]))),
-                                     ("a topic", "topic", {t: t for t in view.topics})):
+        for heading, kind, names in (("room or channel", "room", rooms),
+                                     ("organizer", "organizer", {o: o for o in view.organizers}),
+                                     ("speaker", "speaker", dict(sorted(people.items(), key=lambda i: i[1]))),
+                                     ("topic", "topic", {t: t for t in view.topics})):
             links = [{"name": name, "href": link.href} for item, name in names.items()
                      if (link := feeds.link(kind, item)) is not None]
             if links:
