@@ -32,7 +32,7 @@ from ..load.previous import PreviousPublication, load_previous
 from ..load.schedule import read_schedule
 from ..model import Problem, Schedule
 from ..output import hold, write_tree_atomic
-from ..publication import publish, same_on_disk
+from ..publication import now, publish, same_on_disk
 from ..scenario import Scenario
 from .changes import Changes, changes_between
 
@@ -115,7 +115,7 @@ def make_release(problem: Problem, schedule: Schedule, site: Site, *, published_
                  base_url: str | None = None, scenario: Scenario | None = None) -> Release | None:
     """The next release of ``site``, or None when the public programme and its outputs are unchanged.
 
-    Stamped ``published_at``, else now (never earlier than the release before).
+    Stamped ``published_at``, else now (``SOURCE_DATE_EPOCH`` where set; never earlier than the release before).
     """
     current = site.current
     if current is not None and current.published_at is not None and site.releases:
@@ -123,7 +123,7 @@ def make_release(problem: Problem, schedule: Schedule, site: Site, *, published_
                        scenario=scenario)
         if _unchanged(site.folder, same, site.releases[-1]):
             return None
-    stamp = published_at or datetime.now(timezone.utc).replace(microsecond=0)
+    stamp = published_at or now()
     if published_at is None and current is not None and current.published_at is not None:
         stamp = max(stamp, current.published_at)
     number = site.next_number
