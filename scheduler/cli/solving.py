@@ -157,7 +157,8 @@ def _solve(data: Path | None, out: Path | None, site_path: Path | None, solver: 
         if not quiet:
             echo(f"solving {len(problem.events)} events (time limit {solver['time_limit']:g} s, "
                  f"{solver['workers']} workers){' as a re-plan of the current release' if before else ''}")
-        schedule = solve(problem, replace(options, previous=before, reserve=2 * publication_seconds(problem)))
+        # a release builds the publication twice when the site has one (to see whether anything changed)
+        schedule = solve(problem, replace(options, previous=before, reserve=2 * publication_seconds(problem) + 0.5))
         release = make_release(problem, schedule, site, published_at=published_at, base_url=base, scenario=scenario)
         if release is not None:
             write_release(site_path, release)
