@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import vobject
 
+from scheduler.output import write_tree_atomic
+from scheduler.publication import publish
 from scheduler.site import make_release, open_site, write_release
 from tests.export.test_ics import ical_events
 from tests.site.test_history import STAMPS, programme
@@ -39,6 +41,11 @@ def server(tmp_path_factory):
         problem, schedule = programme(number)
         write_release(site, make_release(problem, schedule, open_site(site, problem), published_at=STAMPS[number]))
     (site / ".hidden-notes").write_text("not for the public", encoding="utf-8")
+    yield from serving(site)
+
+
+def serving(site: Path):
+    """Run ``scheduler serve site`` on a free port until the test is done; yields (base URL, site)."""
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "scheduler", "serve", str(site), "--port", str(port)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ})
@@ -56,6 +63,19 @@ def server(tmp_path_factory):
     yield base, site
     process.terminate()
     process.wait(timeout=10)
+
+
+def test_an_output_folder_without_history_is_served_with_its_selection_feed(tmp_path):
+    problem, schedule = programme(2)
+    out = tmp_path / "out"
+    write_tree_atomic(out, publish(problem, schedule, published_at=STAMPS[2]))
+    for base, _ in serving(out):
+        status, headers, body = get(base + "/feeds/select.ics?events=B,C,Z")
+        assert status == 200 and headers["content-type"] == "text/calendar; charset=utf-8"
+        assert sorted(str(e["UID"]) for e in ical_events(body.decode("utf-8"))) == ["B@test.example.org",
+                                                                                    "C@test.example.org"]
+        status, headers, _ = get(base + "/")  # no landing page: the root leads to the timetable
+        assert status == 200 and headers["content-type"].startswith("text/html")
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
