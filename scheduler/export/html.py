@@ -10,17 +10,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from .labels import FEEDS_DIR, format_label
+from ..model import FORMATS, BlockedPeriod, Room
+from .labels import FEEDS_DIR, FORMAT_WORDS, format_label
 from .links import Subscribe, base_url_of, subscribe_link
 from .templating import environment
 from .timetable import day_heading, one_line, time_range
 from .view import DayView, EventView, Exporter, ProgrammeView, event_anchor, room_blocks
 
+GRID_COLUMNS = 10  # more rooms than this in one grid, and the page opens in the agenda view
 SELECT_PATH = f"{FEEDS_DIR}/select.ics"  # the feed of chosen events that ``scheduler serve`` answers
 
 
@@ -81,7 +83,9 @@ def timetable_html(view: ProgrammeView, *, feeds: FeedLinks | None = None, base_
     context: dict[str, Any] = {
         "meeting": view.meeting,
         "events": view.events,
-        "days": [_day_context(day, events) for day in view.days],
+        "days": [_day_context(day, events, view.problem.blocked) for day in view.days],
+        "speakers": sorted({(s.id, s.name) for e in view.events for s in e.speakers}, key=lambda i: (i[1], i[0])),
+        "agenda_first": max((len(g["rooms"]) for d in view.days for g in _grid_sizes(d)), default=0) > GRID_COLUMNS,
         "other_days": [events[e.id] for e in view.events if e.day not in {d.day for d in view.days}],
         "topics": view.topics,
         "organizers": view.organizers,
@@ -98,13 +102,23 @@ def timetable_html(view: ProgrammeView, *, feeds: FeedLinks | None = None, base_
     return environment().get_template("timetable.html").render(context)
 
 
+def _grid_sizes(day: DayView) -> list[dict[str, Any]]:
+    used = day.rooms_used()
+    return [{"rooms": [r for r in used if r.is_virtual == virtual]} for virtual in (False, True)]
+
+
 def _filter_data(event: EventView) -> dict[str, Any]:
     return {
         "id": event.id,
+        "day": event.day.isoformat(),
         "topics": list(event.event.topics),
         "organizer": event.event.organizer,
+        "speakers": [speaker.id for speaker in event.speakers],
         "format": event.event.format,
         "room": event.room.id,
+        # what the search box looks through: title, organizer, speakers, topics, room
+        "text": " ".join([one_line(event.event.title), event.event.organizer, *event.speaker_names,
+                          *event.event.topics, event.room.name]),
     }
 
 
@@ -137,8 +151,39 @@ def _event_context(index: int, event: EventView, feeds: FeedLinks | None) -> dic
     }
 
 
-def _day_context(day: DayView, events: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
-    rooms = day.rooms_used()
+def _day_context(day: DayView, events: Mapping[str, dict[str, Any]],
+                 blocked: Sequence[BlockedPeriod]) -> dict[str, Any]:
+    """One day: its grids (rooms, then online channels, each fitting the page), bands and agenda."""
+    used = day.rooms_used()
+    physical = tuple(room for room in used if not room.is_virtual)
+    channels = tuple(room for room in used if room.is_virtual)
+    bands = [period for period in blocked if period.start.date() <= day.day <= period.end.date()]
+    grids = [{"label": label, "rooms": rooms,
+              "rows": _grid_rows(day, rooms, events, [p for p in bands if p.formats & formats])}
+             for label, rooms, formats in (("Rooms", physical, {"in_person", "hybrid"}),
+                                           ("Online channels", channels, {"virtual"})) if rooms]
+    return {
+        "anchor": f"day-{day.day.isoformat()}",
+        "iso": day.day.isoformat(),
+        "heading": day_heading(day.day),
+        "rooms": used,
+        "grids": grids,
+        "bands": [{"time": time_range(p.start, p.end), "reason": p.reason or "No side events",
+                   "formats": _paused(p)} for p in bands],
+        "agenda": [events[e.id] for e in day.events],
+        "off_grid": [events[e.id] for e in day.off_grid()],
+    }
+
+
+def _paused(period: BlockedPeriod) -> str:
+    """What a blocked period stops, in words: ``no in-person or hybrid side events``."""
+    words = [FORMAT_WORDS[f].adjective for f in FORMATS if f in period.formats]
+    return "no side events" if len(words) == len(FORMATS) else f"no {' or '.join(words)} side events"
+
+
+def _grid_rows(day: DayView, rooms: Sequence[Room], events: Mapping[str, dict[str, Any]],
+               bands: Sequence[BlockedPeriod]) -> list[dict[str, Any]]:
+    """The rows of one grid: a slot each, with a cell per room not covered by an event above it."""
     starts: dict[tuple[int, str], Any] = {}
     covered: set[tuple[int, str]] = set()
     for room in rooms:
@@ -148,23 +193,19 @@ def _day_context(day: DayView, events: Mapping[str, dict[str, Any]]) -> dict[str
     rows = []
     for index, slot in enumerate(day.slots):
         cells = []
-        for room in rooms:
+        for column, room in enumerate(rooms):
             if (index, room.id) in covered:
                 continue
             block = starts.get((index, room.id))
             if block is None:
-                cells.append({"events": ()})
+                cells.append({"events": (), "column": column})
             else:
                 cells.append({"events": [events[e.id] for e in block.events], "rowspan": block.span,
-                              "room": room.name})
-        rows.append({"label": time_range(slot.start, slot.end), "cells": cells})
-    return {
-        "anchor": f"day-{day.day.isoformat()}",
-        "heading": day_heading(day.day),
-        "rooms": rooms,
-        "rows": rows,
-        "off_grid": [events[e.id] for e in day.off_grid()],
-    }
+                              "room": room.name, "column": column})
+        band = next((p for p in bands if p.start < slot.end and slot.start < p.end), None)
+        rows.append({"label": time_range(slot.start, slot.end), "cells": cells,
+                     "band": (band.reason or "No side events") if band is not None else None})
+    return rows
 
 
 EXPORTERS: tuple[Exporter, ...] = (

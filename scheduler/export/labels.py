@@ -22,12 +22,13 @@ class FormatWords:
     label: str  # the one word people read everywhere: timetables, feeds' categories and titles, frab type
     slug: str  # the feed's file name under feeds/formats/ (a subscribed URL: never changes)
     detail: str  # the calendar description's ``Format:`` line
+    adjective: str  # in a sentence: "no in-person or hybrid side events"
 
 
 FORMAT_WORDS: dict[str, FormatWords] = {
-    "in_person": FormatWords("In person", "in-person", "In person"),
-    "hybrid": FormatWords("Hybrid", "hybrid", "Hybrid (in the room and online)"),
-    "virtual": FormatWords("Online", "online", "Online"),
+    "in_person": FormatWords("In person", "in-person", "In person", "in-person"),
+    "hybrid": FormatWords("Hybrid", "hybrid", "Hybrid (in the room and online)", "hybrid"),
+    "virtual": FormatWords("Online", "online", "Online", "online"),
 }
 
 _WEB_URL = re.compile(r"^https?://[^/\s\"<>\\^`{|}][^\s\"<>\\^`{|}]*$", re.IGNORECASE)

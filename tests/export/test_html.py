@@ -105,10 +105,15 @@ def test_filter_data_comes_from_a_json_script_tag() -> None:
     assert "<" not in data_tag[0]  # |tojson escapes <, > and & inside the tag
     data = json.loads(data_tag[0])
     assert [e["id"] for e in data["events"]] == ["E01", "E02", "E03", "E08", "E04", "E07"]
-    assert data["events"][1] == {"id": "E02", "topics": ["cybercrime"], "organizer": "UNODC", "format": "hybrid",
-                                 "room": "R2"}
+    assert data["events"][1] == {
+        "id": "E02", "day": "2022-03-25", "topics": ["cybercrime"], "organizer": "UNODC", "speakers": ["S2"],
+        "format": "hybrid", "room": "R2",
+        "text": "Cybercrime and hybrid justice: a long title that needs cutting in a grid cell UNODC Kwame Mensah "
+                "cybercrime Boardroom B"}
     indexes = sorted(int(a["data-index"]) for t, a in parsed.tags if t == "article")
     assert indexes == list(range(len(PUBLIC_SCHEDULED)))
+    rows = sorted(int(a["data-index"]) for t, a in parsed.tags if t == "tr" and "data-index" in a)
+    assert rows == indexes  # the agenda lists every event once too
 
 
 def test_filters_list_public_values_only() -> None:
@@ -245,7 +250,8 @@ def test_timetable_in_a_browser(browser, tmp_path: Path) -> None:  # noqa: ANN00
 
     page.emulate_media(media="print")
     assert page.is_hidden(".filters")
-    assert page.is_visible(f"#{anchors['E03']} dd")  # details print even when closed
+    assert page.is_hidden("table.grid") and page.is_visible("table.agenda")  # paper gets the agenda
+    assert page.is_visible(f"table.agenda tr[data-index='{list(anchors).index('E03')}']")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.screenshot(path=str(ARTIFACTS / "timetable-print.png"), full_page=True)
 
