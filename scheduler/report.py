@@ -79,7 +79,12 @@ def sweep_progress(echo: Callable[[str], None]) -> Callable[[Any], None]:
     """A sweep progress callback printing ``name: solved in 1.2 s`` (or why not) through ``echo``."""
 
     def progress(outcome: Any) -> None:
+        if getattr(outcome, "source", ""):
+            echo(f"{outcome.name}: read from {outcome.source}")
+            return
         state = "solved" if outcome.schedule is not None else outcome.failure
-        echo(f"{outcome.name}: {state} in {outcome.seconds:.1f} s")
+        moves = getattr(outcome, "moves", [])
+        moved = f", {len(moves)} event{'s' if len(moves) != 1 else ''} moved" if moves else ""
+        echo(f"{outcome.name}: {state} in {outcome.seconds:.1f} s{moved}")
 
     return progress
