@@ -8,6 +8,7 @@ with one CP-SAT worker, so a schedule does not depend on where it was solved.
 from __future__ import annotations
 
 import multiprocessing
+import socket
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from typing import Any, Protocol
 from .errors import UsageError
 
 DASK_TIMEOUT = 10.0  # seconds to wait for a Dask scheduler to answer before giving up
+NETWORK_SCHEMES = ("tcp", "tls", "ws", "wss")  # addresses of a host and port
 
 
 class FutureLike(Protocol):
@@ -88,6 +90,7 @@ def dask_executor(address: str, *, timeout: float = DASK_TIMEOUT) -> Iterator[Da
         from distributed import Client
     except ImportError:
         raise UsageError("--dask needs the distributed package: pip install 'side-event-scheduler[dask]'") from None
+    _reachable(address, timeout)
     try:
         client = Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError, ValueError, TypeError) as error:
@@ -97,3 +100,26 @@ def dask_executor(address: str, *, timeout: float = DASK_TIMEOUT) -> Iterator[Da
         yield DaskExecutor(client)
     finally:
         client.close()
+
+
+def _reachable(address: str, timeout: float) -> None:
+    """Refuse a malformed address, or a host and port where nothing listens, before a Client is made.
+
+    (A Client that fails to connect leaves a background loop that complains again at exit.)
+    """
+    from distributed.comm.addressing import get_address_host_port, parse_address
+    from distributed.comm.registry import get_backend
+
+    try:
+        scheme, _ = parse_address(address)
+        get_backend(scheme)  # an unknown scheme is refused here
+        host, port = get_address_host_port(address) if scheme in NETWORK_SCHEMES else (None, None)
+    except ValueError as error:
+        raise UsageError(f"--dask {address}: not a scheduler address like tcp://127.0.0.1:8786 ({error})") from None
+    if host is None:
+        return
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as error:
+        raise UsageError(f"--dask {address}: no Dask scheduler listens there ({error}); start one with "
+                         "`dask scheduler`") from None

@@ -33,9 +33,6 @@ from .solver import SolveOptions, solve
 if TYPE_CHECKING:  # compare needs pandas, which sweep workers need not import
     from .compare import Comparison
 
-__all__ = ["BASELINE", "ExecutorLike", "FutureLike", "Outcome", "SweepResult", "Variant", "format_sweep",
-           "prepare", "published_baseline", "restrict", "run_sweep", "single_worker", "solve_variant", "sweep_scenarios", "write_sweep"]
-
 BASELINE = "baseline"
 
 
