@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from scheduler.cli import cli
-from scheduler.export.schedule import schedule_files
 from scheduler.export.registry import OUTPUTS
+from scheduler.export.schedule import schedule_files
 from scheduler.generate import generate_meeting
 from scheduler.load import load_problem
 from scheduler.scenario import SCENARIO_FILE, apply_scenario, load_scenario
