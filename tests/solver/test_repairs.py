@@ -1,4 +1,5 @@
-"""The cause of a conflict in one sentence, and repairs that are offered only when solving proves them."""
+"""The cause of a conflict in one sentence, repairs offered only when solving proves them, and reasons of
+unscheduled events that name the few events holding the place."""
 
 from __future__ import annotations
 
@@ -58,3 +59,15 @@ def test_a_repair_that_does_not_help_is_not_offered() -> None:
     repairs = suggest_repairs(prob, diagnose(prob).core, time_limit=5)
     assert [r.text for r in repairs] == ["solve with --allow-unscheduled"]
     assert repairs[0].result.startswith("2 events are left out: ")
+
+
+def test_an_unscheduled_reason_names_the_few_events_that_took_the_place() -> None:
+    """Five 100-seat events of priorities 1-5 for the four slots of the one big room: the lowest is left out,
+    and its reason names the one event holding its nearest place, not every event of the room."""
+    prob = problem([event(f"E{p}", attendance=100, priority=p) for p in range(1, 6)])
+    schedule = solve(prob, SolveOptions(time_limit=5, workers=1, allow_unscheduled=True))
+    assert [a.event_id for a in schedule.assignments if not a.scheduled] == ["E1"]
+    reason = schedule.metadata["unscheduled_reasons"]["E1"]
+    assert re.fullmatch(r"left out for higher-priority events: its nearest place, R2 at 2022-05-17 \d\d:00, is held "
+                        r"by E[2-5] “Event E[2-5]” \(priority [2-5]\); all its 4 possible places \(rooms R2\) are "
+                        r"taken \(its priority: 1\)", reason), reason
