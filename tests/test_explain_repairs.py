@@ -7,7 +7,6 @@ import re
 from datetime import date
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from scheduler.cli import cli
@@ -23,16 +22,15 @@ def _closed(rooms: dict[str, list[str]]) -> str:
         for room, days in rooms.items())
 
 
-@pytest.fixture(scope="module")
-def explained(shipped_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    root = tmp_path_factory.mktemp("explain")
+def _explain(shipped_dir: Path, root: Path) -> dict:
+    """``explain`` of the shipped meeting with M1 and BR-B closed all week."""
     scenario = root / "two-closed.toml"
     scenario.write_text(_closed({"M1": WEEK, "BR-B": WEEK}), encoding="utf-8")
     result = CliRunner().invoke(cli, ["explain", str(shipped_dir), "--scenario", str(scenario), "--time-limit", "20"])
     return {"root": root, "data": shipped_dir, "result": result}
 
 
-def test_the_cause_is_one_sentence_with_titles_and_names(explained: dict) -> None:
+def _cause_is_one_sentence_with_titles_and_names(explained: dict) -> None:
     result = explained["result"]
     assert result.exit_code == 1, result.output
     first = result.stdout.splitlines()[0]
@@ -44,7 +42,7 @@ def test_the_cause_is_one_sentence_with_titles_and_names(explained: dict) -> Non
     assert re.search(r"^  - SE\d+ “.+” \(.+, priority \d\)$", result.stdout, re.M)  # events with title and organizer
 
 
-def test_a_suggested_repair_made_by_hand_gives_a_schedule(explained: dict) -> None:
+def _a_suggested_repair_made_by_hand_gives_a_schedule(explained: dict) -> None:
     result, root = explained["result"], explained["root"]
     lines = result.stdout.split("Repairs, each checked by solving the changed meeting:\n")[1].splitlines()
     assert any("--allow-unscheduled: " in line and "left out: SE" in line for line in lines)
@@ -59,7 +57,14 @@ def test_a_suggested_repair_made_by_hand_gives_a_schedule(explained: dict) -> No
     repaired.write_text(_closed({r: days for r, days in rooms.items() if days}), encoding="utf-8")
     out = root / "out"
     solved = CliRunner().invoke(cli, ["solve", str(explained["data"]), "--scenario", str(repaired), "--out", str(out),
-                                      "--time-limit", "20", "--workers", "1", "-q"])
+                                      "--time-limit", "10", "--workers", "1", "-q"])
     assert solved.exit_code == 0, solved.output
     checked = CliRunner().invoke(cli, ["check", str(explained["data"]), str(out / "schedule.csv")])
     assert checked.exit_code == 0 and checked.stdout == "no violations\n", checked.output
+
+
+def test_explain_gives_the_cause_and_a_repair_that_works(shipped_dir: Path, tmp_path: Path) -> None:
+    """One test (explain runs once even when the tests run in parallel)."""
+    explained = _explain(shipped_dir, tmp_path)
+    _cause_is_one_sentence_with_titles_and_names(explained)
+    _a_suggested_repair_made_by_hand_gives_a_schedule(explained)

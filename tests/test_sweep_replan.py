@@ -8,7 +8,6 @@ import dataclasses
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from scheduler.check import check_schedule
@@ -28,10 +27,8 @@ def _invoke(*args: str | Path) -> str:
     return result.output
 
 
-@pytest.fixture(scope="module")
-def swept(shipped_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def _sweep(shipped_dir: Path, root: Path) -> dict:
     """The five example scenarios swept in one process, and its baseline published as a first version."""
-    root = tmp_path_factory.mktemp("sweep-replan")
     output = _invoke("sweep", shipped_dir, *sorted(SCENARIOS.glob("*.toml")), "--out", root / "sweep", "--jobs", "1",
                      "--fmt", "plain", *SOLVE)
     # the baseline published as solve publishes it (feeds and all), for solve --previous to start from
@@ -55,8 +52,8 @@ def _replanned_by_solve(swept: dict, name: str) -> dict[str, str]:
     return _moved(out)
 
 
-@pytest.mark.parametrize("name", ["room-closed-wednesday", "keynote-wednesday"])
-def test_each_scenario_moves_exactly_what_solve_previous_moves(swept: dict, name: str) -> None:
+def _same_as_solve_previous(swept: dict, name: str) -> None:
+    """The scenario's re-plan in the sweep moves what ``solve --previous`` moves, and the output says so."""
     moved = _moved(swept["root"] / "sweep" / name)
     assert moved == _replanned_by_solve(swept, name)
     rows = [r for r in csv.DictReader((swept["root"] / "sweep" / "moves.csv").open(encoding="utf-8"))
@@ -68,7 +65,7 @@ def test_each_scenario_moves_exactly_what_solve_previous_moves(swept: dict, name
     assert f"{name}: {len(moved)} event{'s' if len(moved) != 1 else ''} moved" in swept["output"]
 
 
-def test_room_closed_wednesday_moves_only_the_events_of_the_closed_rooms(swept: dict) -> None:
+def _room_closed_moves_only_the_events_of_the_closed_rooms(swept: dict) -> None:
     problem = swept["problem"]
     baseline = read_schedule(swept["root"] / "sweep" / "baseline" / "schedule.csv", problem)
     closed = {("M3", "2022-05-18"), ("BR-B", "2022-05-19")}
@@ -90,7 +87,7 @@ def _forced(problem: Problem, previous: Schedule, schedule: Schedule, event_id: 
     return any(event_id in v.ids for v in check_schedule(problem, Schedule(back)))
 
 
-def test_keynote_wednesday_moves_the_keynote_and_only_what_the_rules_force(swept: dict) -> None:
+def _keynote_moves_the_keynote_and_only_what_the_rules_force(swept: dict) -> None:
     root, name = swept["root"], "keynote-wednesday"
     problem = apply_scenario(swept["problem"], load_scenario(SCENARIOS / f"{name}.toml"))
     previous = read_schedule(root / "sweep" / "baseline" / "schedule.csv", swept["problem"])
@@ -103,3 +100,12 @@ def test_keynote_wednesday_moves_the_keynote_and_only_what_the_rules_force(swept
         assert _forced(problem, previous, schedule, event_id), event_id
     assert len(moved) <= 3
 
+
+
+def test_the_example_scenarios_move_only_what_they_force(shipped_dir: Path, tmp_path: Path) -> None:
+    """One test (one sweep, solved once even when the tests run in parallel)."""
+    swept = _sweep(shipped_dir, tmp_path)
+    for name in ("room-closed-wednesday", "keynote-wednesday"):
+        _same_as_solve_previous(swept, name)
+    _room_closed_moves_only_the_events_of_the_closed_rooms(swept)
+    _keynote_moves_the_keynote_and_only_what_the_rules_force(swept)
