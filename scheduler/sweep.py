@@ -280,6 +280,8 @@ def moves_table(result: SweepResult) -> list[dict[str, str]]:
 
     rows = []
     for variant, outcome in zip(result.variants, result.outcomes, strict=True):
+        if variant.name == BASELINE:  # a published baseline may carry the moves of its own re-plan
+            continue
         for move in outcome.moves:
             event = variant.problem.events_by_id.get(move["event_id"])
             rows.append({"scenario": variant.name, "event_id": move["event_id"],

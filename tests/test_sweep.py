@@ -234,3 +234,28 @@ def test_a_baseline_folder_without_this_meetings_schedule_is_a_usage_error(shipp
         assert result.exit_code == 2, result.output
         assert message in result.output and "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_sweep_against_its_own_published_baseline_repeats_itself(tmp_path: Path) -> None:
+    """sweep --baseline OUT/baseline: the baseline is read, not solved, and the re-plans come out the same."""
+    from click.testing import CliRunner
+
+    from scheduler.cli import cli
+    from scheduler.generate import generate_meeting
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name, text in generate_meeting(20, 3).files.items():
+        (data / name).write_text(text, encoding="utf-8")
+    scenario = tmp_path / "closed.toml"
+    scenario.write_text('[[rooms.close]]\nid = "R03"\ndays = ["2026-03-27"]\n', encoding="utf-8")
+    runs = []
+    for out, extra in (("first", []), ("again", ["--baseline", str(tmp_path / "first" / BASELINE)])):
+        result = CliRunner().invoke(cli, ["sweep", str(data), str(scenario), "--out", str(tmp_path / out),
+                                          "--jobs", "1", "--time-limit", "5", *extra])
+        assert result.exit_code == 0, result.output
+        runs.append(result)
+    assert runs[1].stdout.splitlines()[0] == f"baseline  published  ({tmp_path / 'first' / BASELINE})"
+    assert "baseline: read from" in runs[1].stderr
+    for name in ("closed/schedule.csv", "closed/schedule.json", "moves.csv", f"{BASELINE}/schedule.csv"):
+        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "again" / name).read_bytes(), name
