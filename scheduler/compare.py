@@ -267,11 +267,13 @@ def schedule_names(paths: Sequence[Path | str]) -> list[str]:
     return [str(p) for p in paths]
 
 
-def read_schedules(problem: Problem, paths: Sequence[Path | str]) -> tuple[dict[str, Schedule], dict[str, Problem]]:
+def read_schedules(problem: Problem, paths: Sequence[Path | str], *,
+                   meeting: Problem | None = None) -> tuple[dict[str, Schedule], dict[str, Problem]]:
     """Read schedule files (or folders) for ``compare``, named by ``schedule_names``.
 
     A schedule whose folder also holds ``scenario.toml`` (as ``sweep`` writes it) is read against
-    the meeting with that scenario applied, so its added events load; returns schedules and those problems.
+    ``meeting`` (default ``problem``) with that scenario applied, so its added events load; the
+    others against ``problem``. Returns the schedules and the problems of those with their own scenario.
     """
     from .load.schedule import read_schedule, schedule_csv_path
     from .scenario import SCENARIO_FILE, apply_scenario, load_scenario
@@ -285,6 +287,6 @@ def read_schedules(problem: Problem, paths: Sequence[Path | str]) -> tuple[dict[
         own = problem
         beside = csv_path.parent / SCENARIO_FILE
         if beside.is_file():
-            own = problems[name] = apply_scenario(problem, load_scenario(beside))
+            own = problems[name] = apply_scenario(meeting or problem, load_scenario(beside))
         schedules[name] = read_schedule(csv_path, own)
     return schedules, problems

@@ -5,7 +5,7 @@ Plain text built from a Schedule and its metadata, kept out of the CLI so the co
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +79,28 @@ def sweep_progress(echo: Callable[[str], None]) -> Callable[[Any], None]:
     """A sweep progress callback printing ``name: solved in 1.2 s`` (or why not) through ``echo``."""
 
     def progress(outcome: Any) -> None:
+        if getattr(outcome, "source", ""):
+            echo(f"{outcome.name}: read from {outcome.source}")
+            return
         state = "solved" if outcome.schedule is not None else outcome.failure
-        echo(f"{outcome.name}: {state} in {outcome.seconds:.1f} s")
+        moves = getattr(outcome, "moves", [])
+        moved = f", {len(moves)} event{'s' if len(moves) != 1 else ''} moved" if moves else ""
+        echo(f"{outcome.name}: {state} in {outcome.seconds:.1f} s{moved}")
 
     return progress
+
+
+def explanation_text(problem: Problem, diagnosis: Any, repairs: Sequence[Any]) -> list[str]:
+    """What ``explain`` prints: the cause in one sentence, the events involved, the conflicting rules, the repairs."""
+    from .solver.cause import cause, involved
+
+    sentence = cause(problem, diagnosis)
+    lines = [f"No schedule exists: {sentence}" if sentence else "No schedule exists:"]
+    if sentence:
+        lines += ["Events involved:", *(f"  - {line}" for line in involved(problem, diagnosis.core)),
+                  "The rules in conflict:"]
+    lines += [f"  - {reason}" for reason in diagnosis.lines]
+    if repairs:
+        lines.append("Repairs, each checked by solving the changed meeting:")
+        lines += [f"  - {repair.text}: {repair.result}" for repair in repairs]
+    return lines

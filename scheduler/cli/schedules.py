@@ -10,27 +10,47 @@ import click
 
 from ..export.registry import OUTPUTS, Output
 from ..load.inputs import load_meeting, load_schedule
+from ..load.schedule import schedule_csv_path
+from ..model import Problem
 from ..output import write_atomic, write_tree_atomic
 from ..report import written
+from ..scenario import SCENARIO_FILE, Scenario
 from . import options as opt
 from .base import cli, handle_errors
+
+
+def schedule_meeting(data: Path, scenario_path: Path | None, schedule_csv: Path) -> tuple[Problem, Scenario | None]:
+    """The meeting a schedule was made for: DATA with --scenario applied, else with the scenario.toml
+    beside the schedule (as sweep and solve --scenario write it), else DATA as it is."""
+    if scenario_path is None:
+        beside = schedule_csv_path(schedule_csv).parent / SCENARIO_FILE
+        if beside.is_file():
+            click.echo(f"note: {schedule_csv} is read with the scenario beside it, {beside}", err=True)
+            scenario_path = beside
+    return load_meeting(data, scenario_path)
 
 
 @cli.command()
 @opt.meeting_argument
 @opt.schedule_argument
 @click.option("--allow-unscheduled", is_flag=True, help="Accept events left unscheduled (rule 1).")
+@opt.scenario_option
 @handle_errors
-def check(data: Path, schedule_csv: Path, allow_unscheduled: bool) -> None:
+def check(data: Path, schedule_csv: Path, allow_unscheduled: bool, scenario_path: Path | None) -> None:
     """Check a schedule against every hard rule, independently of the solver.
 
-    Exits 0 when it breaks none, 1 with one line per violation naming the rule and the ids.
+    Exits 0 when it breaks none, 1 with one line per violation naming the rule and the ids. With
+    --scenario (or a scenario.toml beside the schedule, as sweep writes it) the schedule is checked
+    against the meeting with that scenario applied.
 
     Example: scheduler check data/ccpcj31 out/schedule.csv
+
+    A scenario's schedule: scheduler check data/ccpcj31 sweep/late-requests/schedule.csv --scenario
+    examples/scenarios/late-requests.toml
     """
     from ..check import check_schedule
 
-    problem, _ = load_meeting(data)
+    problem, _ = schedule_meeting(data, scenario_path, schedule_csv)
     violations = check_schedule(problem, load_schedule(problem, schedule_csv), allow_unscheduled=allow_unscheduled)
     for violation in violations:
         click.echo(str(violation))
@@ -46,8 +66,9 @@ def check(data: Path, schedule_csv: Path, allow_unscheduled: bool) -> None:
 @click.option("--previous", type=opt.previous_folder,
               help="An earlier output folder: also count the moved term against its schedule, as a re-plan does.")
 @opt.table_format_option()
+@opt.scenario_option
 @handle_errors
-def score(data: Path, schedule_csv: Path, previous: Path | None, fmt: str) -> None:
+def score(data: Path, schedule_csv: Path, previous: Path | None, fmt: str, scenario_path: Path | None) -> None:
     """Score any schedule term by term: each soft term's count and weighted score, and the total.
 
     The total is what the solver minimises (docs/objective.md): for a schedule the solver wrote it
@@ -60,7 +81,7 @@ def score(data: Path, schedule_csv: Path, previous: Path | None, fmt: str) -> No
     from ..load.previous import previous_schedule
     from ..report import score_table
 
-    problem, _ = load_meeting(data)
+    problem, _ = schedule_meeting(data, scenario_path, schedule_csv)
     schedule = load_schedule(problem, schedule_csv)
     earlier = previous_schedule(previous, problem) if previous is not None else None
     click.echo(score_table(problem, schedule, earlier, fmt))
@@ -76,19 +97,24 @@ def score(data: Path, schedule_csv: Path, previous: Path | None, fmt: str) -> No
               help="Also write the comparison as a page.")
 @click.option("--previous", type=opt.previous_folder,
               help="The output folder re-plans started from: every total then includes the moved term.")
+@opt.scenario_option
 @handle_errors
-def compare(data: Path, schedules: tuple[Path, ...], fmt: str, html_path: Path | None, previous: Path | None) -> None:
+def compare(data: Path, schedules: tuple[Path, ...], fmt: str, html_path: Path | None, previous: Path | None,
+            scenario_path: Path | None) -> None:
     """Compare schedules side by side: violations, placed events, every soft term, what moved.
 
-    Any schedule.csv can be compared, also one edited by hand; the first is the reference.
+    Any schedule.csv can be compared, also one edited by hand; the first is the reference. A
+    schedule with a scenario.toml beside it (as sweep writes them) is read against the meeting with
+    that scenario applied; --scenario applies one to the meeting of all the others.
 
     Example: scheduler compare data/ccpcj31 out/schedule.csv edited.csv --html compare.html
     """
     from ..compare import build_comparison, comparison_html, format_comparison, read_schedules
     from ..load.previous import previous_schedule
 
-    problem, _ = load_meeting(data)
-    loaded, problems = read_schedules(problem, list(schedules))
+    meeting, _ = load_meeting(data)
+    problem, _ = load_meeting(data, scenario_path) if scenario_path is not None else (meeting, None)
+    loaded, problems = read_schedules(problem, list(schedules), meeting=meeting)
     earlier = previous_schedule(previous, problem) if previous is not None else None
     comparison = build_comparison(problem, loaded, problems=problems, previous=earlier)
     click.echo(format_comparison(comparison, fmt), nl=False)
@@ -104,17 +130,20 @@ def compare(data: Path, schedules: tuple[Path, ...], fmt: str, html_path: Path |
 @click.option("--organizer", help="Only this organizer's events.")
 @click.option("--list", "as_list", is_flag=True, help="A list of events instead of a grid.")
 @opt.table_format_option()
+@opt.scenario_option
 @handle_errors
 def timetable(data: Path, schedule_csv: Path, day: str | None, room: str | None, organizer: str | None,
-              as_list: bool, fmt: str) -> None:
+              as_list: bool, fmt: str, scenario_path: Path | None) -> None:
     """Print the timetable in the terminal: a grid per day (rows slots, columns rooms), or a list.
+
+    With --scenario (or a scenario.toml beside the schedule) the meeting has that scenario applied.
 
     Example: scheduler timetable data/ccpcj31 out/schedule.csv --day 2022-05-17 --fmt github
     """
     from ..export.timetable import grid_text, list_text
     from ..export.view import build_view
 
-    problem, _ = load_meeting(data)
+    problem, _ = schedule_meeting(data, scenario_path, schedule_csv)
     view = build_view(problem, load_schedule(problem, schedule_csv))
     render = list_text if as_list else grid_text
     click.echo(render(view, day=day, room=room, organizer=organizer, fmt=fmt), nl=False)
@@ -132,23 +161,25 @@ def export_command(output: Output) -> click.Command:
     """The ``export <name>`` command of one registry family: load, publish that family alone, write."""
 
     @handle_errors
-    def command(data: Path, schedule_csv: Path, out: Path, previous: Path | None = None,
-                published_at: datetime | None = None, base_url: str | None = None) -> None:
+    def command(data: Path, schedule_csv: Path, out: Path, scenario_path: Path | None = None,
+                previous: Path | None = None, published_at: datetime | None = None,
+                base_url: str | None = None) -> None:
         from ..load.previous import load_previous, read_feeds_index
         from ..publication import publish
 
-        problem, _ = load_meeting(data)
+        problem, scenario = schedule_meeting(data, scenario_path, schedule_csv)
         schedule = load_schedule(problem, schedule_csv)
         earlier = load_previous(previous, problem) if previous is not None else None
         files = publish(problem, schedule, only=(output.name,), previous=earlier, published_at=published_at,
-                        base_url=base_url, feeds_index=read_feeds_index(out))
+                        base_url=base_url, feeds_index=read_feeds_index(out), scenario=scenario)
         write_tree_atomic(out, files)
         click.echo(written(out, files))
 
     add_options, example = opt.context_options(output.options)
-    command = opt.meeting_argument(opt.schedule_argument(opt.out_option(add_options(command))))
-    help_text = (f"{output.description}\n\nExample: scheduler export {output.name} data/ccpcj31 out/schedule.csv "
-                 f"--out out{example}")
+    command = opt.meeting_argument(opt.schedule_argument(opt.out_option(opt.scenario_option(add_options(command)))))
+    help_text = (f"{output.description} With --scenario (or a scenario.toml beside the schedule) the meeting "
+                 f"has that scenario applied, and OUT gets a copy of it.\n\nExample: scheduler export "
+                 f"{output.name} data/ccpcj31 out/schedule.csv --out out{example}")
     return export.command(output.name, help=help_text)(command)
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
@@ -34,11 +35,28 @@ from .variables import Domain, RoomGroup, Timeline, room_groups
 EXPLAIN_MAX_PLACEMENTS = 60_000
 
 
+@dataclass(frozen=True)
+class Diagnosis:
+    """Why no schedule exists: the reasons in words, and the conflicting rule instances behind them
+    (empty when the reasons come from the pre-checks or a solve), with what renders them."""
+
+    lines: tuple[str, ...]
+    core: tuple[Instance, ...] = ()
+    timeline: Timeline | None = None
+    groups: tuple[RoomGroup, ...] = ()
+    domains: Mapping[str, Domain] = field(default_factory=dict)  # each event's placements under every rule
+
+
 def explain(problem: Problem, *, time_limit: float = 10.0) -> list[str]:
     """Reasons why no schedule exists, in planner words; [] when a schedule does exist.
 
     Ends within ``time_limit`` seconds: what is not decided by then is said so, with what was found.
     """
+    return list(diagnose(problem, time_limit=time_limit).lines)
+
+
+def diagnose(problem: Problem, *, time_limit: float = 10.0) -> Diagnosis:
+    """``explain``'s reasons together with the minimal set of conflicting rule instances they render."""
     from ..presolve import presolve
 
     clock = time.perf_counter()
@@ -47,28 +65,29 @@ def explain(problem: Problem, *, time_limit: float = 10.0) -> list[str]:
     domains = compute_domains(problem, timeline, groups)
     lines = [describe_empty(problem, groups, d) for _, d in sorted(domains.items()) if d.empty]
     if lines:
-        return lines
+        return Diagnosis(tuple(lines))
     # the pre-solve checks' findings come first: each is a proof in one sentence, with its fix
     found = [f"{f.message} (fix: {f.fix})" for f in presolve(problem) if f.blocking]
     combinations = sum(len(d.all_starts) * len(d.groups) for d in domains.values())
     if combinations > EXPLAIN_MAX_PLACEMENTS:
-        return found or _explain_by_solving(problem, time_limit - (time.perf_counter() - clock))
+        return Diagnosis(tuple(found or _explain_by_solving(problem, time_limit - (time.perf_counter() - clock))))
     guarded = compute_domains(problem, timeline, groups, guardable=GUARDABLE)
     ctx = build_model(problem, CostData(problem, timeline, groups), guarded, [e.id for e in problem.events],
                       explain=True, objective=False)
     keys = sorted(ctx.assumptions, key=repr)
     core = _conflict(ctx.model, ctx.assumptions, keys, max(0.1, time_limit - (time.perf_counter() - clock)))
     if core is None:
-        return found  # empty unless a check's condition holds although CP-SAT places every event
+        return Diagnosis(tuple(found))  # empty unless a check's condition holds although CP-SAT places every event
     if not core:
-        return found or ["the search for the conflicting rules ran out of time; the meeting is too tight to place "
-                         "every event (try --allow-unscheduled to see which events are left out)"]
+        return Diagnosis(tuple(found or [
+            "the search for the conflicting rules ran out of time; the meeting is too tight to place every event "
+            "(try --allow-unscheduled to see which events are left out)"]))
     remaining = time_limit - (time.perf_counter() - clock)
     shrunk = _shrink(ctx.model, ctx.assumptions, core, deadline=time.perf_counter() + max(0.1, remaining))
     lines = [*found, *render(problem, timeline, groups, domains, shrunk)]
     if time.perf_counter() - clock >= time_limit:
         lines.append("(time ran out before this set was shown to be minimal: some of these may not be needed)")
-    return lines
+    return Diagnosis(tuple(lines), tuple(shrunk), timeline, tuple(groups), domains)
 
 
 def _explain_by_solving(problem: Problem, time_limit: float) -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..grid import speaker_window
 from ..model import Problem
@@ -107,7 +107,13 @@ def _why_no_room(problem: Problem, groups: Sequence[RoomGroup], domain: Domain) 
 
 
 def left_out_reason(session: Session, event_id: str) -> str:
-    """Why an event with possible placements stayed unscheduled: who holds its rooms and times."""
+    """Why an event with possible placements stayed unscheduled: the few events that hold its nearest place.
+
+    Of every place the event could take, the one held by the fewest (then lowest-priority) events is
+    named with those events; the kind of competition is judged over every place.
+    """
+    from ..presolve.words import event_text
+
     problem, data, chosen = session.problem, session.data, session.incumbent or {}
     domain = session.domains[event_id]
     event = domain.event
@@ -121,32 +127,38 @@ def left_out_reason(session: Session, event_id: str) -> str:
         if placement is not None:
             occupancy.add(problem.events_by_id[other], placement)
     blockers: set[str] = set()
-    busy_people: set[str] = set()
+    nearest: tuple[tuple[int, int, int, int], int, Any, dict[str, str]] | None = None
     for group, start in domain.pairs():
+        takers: dict[str, str] = {}  # event -> what it holds: the room, or a person's time
         for slot in start.occupied:
             if len(occupants.get((group, slot), [])) >= session.groups[group].size:
-                blockers.update(occupants[(group, slot)])
+                takers.update(dict.fromkeys(occupants[(group, slot)], "the room"))
         for person in people(event):
             for begin, end, other in occupancy.busy.get(person, ()):
                 if begin < start.end and start.begin < end:
-                    blockers.add(other)
-                    busy_people.add(f"{person[0]} {person[1]}")
-    if not blockers:
+                    takers.setdefault(other, f"{person[0]} {person[1]}")
+        blockers.update(takers)
+        rank = (len(takers), max((problem.events_by_id[e].priority for e in takers), default=0), group, start.slot)
+        if nearest is None or rank < nearest[0]:
+            nearest = (rank, group, start, takers)
+    if not blockers or nearest is None or not nearest[3]:
         return f"left out: placing {event.id} would cost more than leaving it out (priority {event.priority})"
-    ranked = sorted(blockers, key=lambda e: (-problem.events_by_id[e].priority, e))
-    shown = ", ".join(f"{e} (priority {problem.events_by_id[e].priority})" for e in ranked[:5])
-    more = f" and {len(ranked) - 5} more" if len(ranked) > 5 else ""
     priorities = [problem.events_by_id[e].priority for e in blockers]
-    labels = [session.groups[g].label for g in domain.groups]
-    what = f"room{'s' if len(labels) > 1 or '/' in labels[0] else ''} {', '.join(labels)}"
-    what += f" and the time of {', '.join(sorted(busy_people))}" if busy_people else ""
     if min(priorities) > event.priority:
         kind = "higher-priority events"
     elif min(priorities) == event.priority:
         kind = "events of equal or higher priority"
     else:
-        kind = "events"
-    return f"left out for {kind} competing for {what}: {shown}{more} (its priority: {event.priority})"
+        kind = "events, some of lower priority"
+    _, group, start, takers = nearest
+    held = sorted(takers, key=lambda e: (-problem.events_by_id[e].priority, e))
+    names = "; ".join(f"{event_text(problem.events_by_id[e])} (priority {problem.events_by_id[e].priority}"
+                      + ("" if takers[e] == "the room" else f", {takers[e]}") + ")" for e in held)
+    count = sum(1 for _ in domain.pairs())
+    labels = sorted({session.groups[g].label for g, _ in domain.pairs()})
+    return (f"left out for {kind}: its nearest place, {session.groups[group].label} at {moment_text(start.at)}, "
+            f"is held by {names}; all its {count} possible places (rooms {', '.join(labels)}) are taken "
+            f"(its priority: {event.priority})")
 
 
 # Above this many (event, room group, start) combinations before the guardable rules prune them, the
