@@ -6,7 +6,8 @@ message and the exit code it carries (2 bad input, 1 no schedule or a broken rul
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -28,6 +29,19 @@ class SourceLocation:
         if self.field:
             text += f" ({self.field})"
         return text
+
+
+def suggest(name: str, known: Iterable[str]) -> str:
+    """A " (did you mean ...?)" hint for a misspelt name, or "" when nothing is close.
+
+    The closest known name as spelt, else the closest in any case (``s2`` for ``S2``).
+    """
+    options = list(known)
+    close = difflib.get_close_matches(name, options, n=1)
+    if not close:
+        folded = {option.casefold(): option for option in reversed(options)}  # the first spelling of each
+        close = [folded[match] for match in difflib.get_close_matches(name.casefold(), list(folded), n=1)]
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class SchedulerError(Exception):

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..errors import DataErrors, DataWarning, LoadError, SourceLocation
+from ..errors import DataErrors, DataWarning, LoadError, SourceLocation, suggest
 
 T = TypeVar("T")
 
@@ -143,7 +143,7 @@ def parse_enum(text: str, where: SourceLocation, choices: Iterable[str], *, what
     for option in options:
         if option == lowered:
             return option
-    raise LoadError(where, f"unknown {what} {text!r}; expected one of {', '.join(options)}")
+    raise LoadError(where, f"unknown {what} {text!r}{suggest(lowered, options)}; expected one of {', '.join(options)}")
 
 
 def format_time(at: time) -> str:

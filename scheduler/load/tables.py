@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..errors import LoadError, SourceLocation
+from ..errors import LoadError, SourceLocation, suggest
 from .fields import Report, format_time
 
 BOM = b"\xef\xbb\xbf"
@@ -198,7 +198,7 @@ def check_columns(table: Table, known: Collection[str], required: Iterable[str],
         elif name in seen:
             report.error(where, "duplicate column")
         elif name not in known:
-            report.warn(where, "unknown column ignored")
+            report.warn(where, f"unknown column ignored{suggest(name, known)}")
         seen.add(name)
     missing = {column for column in required if column not in table.index}
     for column in sorted(missing, key=list(required).index):
