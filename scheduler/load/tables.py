@@ -24,6 +24,11 @@ from .fields import Report, format_time
 BOM = b"\xef\xbb\xbf"
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _LINE_BREAK = re.compile(r"\r\n?")
+# separators a CSV file may come with instead of commas, and how they come about
+WRONG_SEPARATORS: dict[str, str] = {
+    ";": "semicolons (as Excel saves CSV with German, Austrian and other European settings)",
+    "\t": "tabs (a tab-separated export)",
+}
 
 
 @dataclass(eq=False)
@@ -149,7 +154,10 @@ def read_csv(path: Path, name: str, report: Report, *, count_lines: bool = False
                     )
                     bad_byte = None
                 record = [_SURROGATE.sub("\ufffd", cell) for cell in record]
+            header = table is None
             table = _add_record(table, name, number, [clean(cell) for cell in record], report, exact_width)
+            if header and table is not None and not _separated_by_commas(table, report):
+                return None
     except csv.Error as error:
         where = SourceLocation(name, reader.line_num if count_lines else number + 1)
         report.error(where, f"malformed CSV: {error} (is a quote left open?)")
@@ -157,6 +165,20 @@ def read_csv(path: Path, name: str, report: Report, *, count_lines: bool = False
     if table is None:
         report.error(SourceLocation(name, 1), "the file is empty; expected a header row")
     return table
+
+
+def _separated_by_commas(table: Table, report: Report) -> bool:
+    """False (after reporting it) when a one-column header holds semicolons or tabs: the wrong separator."""
+    if len(table.header) != 1:
+        return True
+    counts = {separator: table.header[0].count(separator) for separator in WRONG_SEPARATORS}
+    separator = max(counts, key=lambda key: counts[key])
+    if not counts[separator]:
+        return True
+    report.error(SourceLocation(table.name, 1), f"the columns are separated by {WRONG_SEPARATORS[separator]}, not "
+                                                "commas: save the file with ',' as the separator, or give the "
+                                                "meeting as one .xlsx workbook instead")
+    return False
 
 
 def _add_record(table: Table | None, name: str, number: int, cells: list[str], report: Report,

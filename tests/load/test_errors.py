@@ -367,3 +367,22 @@ def test_a_bad_speaker_id_silences_unknown_speaker_references(files: MeetingFile
     # "S2" cannot be told apart from the row whose id is now empty: only the bad id is reported.
     files.replace("speakers.csv", S2, S2.replace("S2,", ",", 1)).replace("events.csv", "S1;S2,", "S1;S2;S7,")
     assert [place(error) for error in load_errors(files.write())] == [("speakers.csv", 3, 1, "id")]
+
+
+@pytest.mark.parametrize("delimiter,words", [(";", "separated by semicolons (as Excel saves CSV with German"),
+                                             ("\t", "separated by tabs")])
+def test_a_csv_file_with_another_separator_is_one_error_that_says_so(files: MeetingFiles, delimiter: str,
+                                                                       words: str) -> None:
+    import csv
+    import io
+
+    text = files.files["events.csv"]
+    assert isinstance(text, str)
+    resaved = io.StringIO()
+    csv.writer(resaved, delimiter=delimiter, lineterminator="\r\n").writerows(csv.reader(io.StringIO(text)))
+    files.set("events.csv", resaved.getvalue())
+    files.replace("rooms.csv", R1, R1.replace(",40,", ",forty,"))  # the other files are still checked
+    errors = load_errors(files.write())
+    assert [place(error) for error in errors] == [("rooms.csv", 2, 4, "capacity"), ("events.csv", 1, None, None)]
+    assert words in errors[1].message and "save the file with ',' as the separator" in errors[1].message
+    assert "missing required column" not in str(errors)
