@@ -142,7 +142,7 @@ def sheets_input(tables: Mapping[str, Table], workbook: str, report: Report) -> 
     """The ``meeting``, ``slots``, ``blocked`` and ``weights`` sheets as records."""
     meeting = tables.get("meeting")
     if meeting is None:
-        report.error(SourceLocation(f"{workbook}[meeting]"), "missing sheet")
+        report.error(SourceLocation(workbook, sheet="meeting"), "missing sheet")
         return None
     keys: dict[str, Entry] = {}
     if not check_columns(meeting, META_COLUMNS, META_COLUMNS, report):
@@ -152,23 +152,23 @@ def sheets_input(tables: Mapping[str, Table], workbook: str, report: Report) -> 
             if not key:
                 report.error(row.at("key"), "empty key")
                 continue
-            where = SourceLocation(meeting.name, row.number, row.at("value").column, key)
+            where = meeting.place(row.number, row.at("value").column, key)
             if key in first_row:
                 report.error(where, f"key given twice (first on row {first_row[key]})")
             elif key not in TOP_KEYS:
-                report.warn(SourceLocation(meeting.name, row.number, row.at("key").column, key),
+                report.warn(meeting.place(row.number, row.at("key").column, key),
                             f"unknown key ignored{suggest(key, TOP_KEYS)}")
             else:
                 first_row[key] = row.number
                 keys[key] = Entry(row.get("value"), where)
     result = MeetingInput(
-        keys=Record(keys, lambda key: SourceLocation(meeting.name, field=key)),
+        keys=Record(keys, lambda key: meeting.place(field=key)),
         slots=None,
-        slots_where=SourceLocation(f"{workbook}[slots]"),
+        slots_where=SourceLocation(workbook, sheet="slots"),
     )
     slots = tables.get("slots")
     if slots is not None:
-        result.slots_where = SourceLocation(slots.name)
+        result.slots_where = slots.place()
         result.slots = _sheet_records(slots, SLOT_KEYS, ("start", "end"), report)
     blocked = tables.get("blocked")
     if blocked is not None:
