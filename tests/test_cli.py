@@ -203,3 +203,30 @@ def test_same_input_seed_and_options_give_byte_identical_outputs(tmp_path: Path)
     assert outputs[0].keys() == outputs[1].keys() and len(outputs[0]) > 10
     differing = [name for name in outputs[0] if outputs[0][name] != outputs[1][name]]
     assert differing == []
+
+
+def test_the_shipped_meeting_is_found_from_any_working_directory(tmp_path: Path) -> None:
+    result = run_cli("validate", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("31st session of the Commission on Crime Prevention and Criminal Justice (ccpcj31)")
+
+
+def test_the_shipped_meeting_lies_beside_the_package_or_in_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scheduler.load.inputs import shipped_meeting
+
+    monkeypatch.chdir(tmp_path)
+    found = shipped_meeting()
+    assert found.is_absolute() and (found / "meeting.toml").is_file()
+    assert found.resolve() == (ROOT / "data" / "ccpcj31").resolve()
+    # the link a wheel copies the meeting through (pyproject's package-data) leads to the same folder
+    assert (ROOT / "scheduler" / "shipped").resolve() == found.resolve()
+
+
+def test_errors_of_the_meeting_and_of_its_scenario_come_in_one_run(tmp_path: Path) -> None:
+    folder = MeetingFiles(tmp_path).replace("events.csv", "hybrid,50,80", "hybrid,fifty,80").write()
+    scenario = tmp_path / "s.toml"
+    scenario.write_text('name = "late"\n[[events.withdraw]]\nid = "E1"\nreason = 5\n', encoding="utf-8")
+    result = run_cli("validate", str(folder), "--scenario", str(scenario))
+    assert result.returncode == 2, result.stderr
+    assert "events.csv:2:5 (duration)" in result.stderr and "s.toml" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
