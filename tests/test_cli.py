@@ -230,3 +230,15 @@ def test_errors_of_the_meeting_and_of_its_scenario_come_in_one_run(tmp_path: Pat
     assert result.returncode == 2, result.stderr
     assert "events.csv:2:5 (duration)" in result.stderr and "s.toml" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_convert_writes_its_workbook_with_the_mode_of_solve_outputs(tmp_path: Path) -> None:
+    import stat
+
+    folder = MeetingFiles(tmp_path).write()
+    out = tmp_path / "out"
+    assert run_cli("solve", str(folder), "--out", str(out), "--time-limit", "10", "--quiet").returncode == 0
+    converted = run_cli("convert", str(folder), "--xlsx", str(tmp_path / "meeting.xlsx"))
+    assert converted.returncode == 0, converted.stderr
+    mode = stat.S_IMODE((tmp_path / "meeting.xlsx").stat().st_mode)
+    assert mode == stat.S_IMODE((out / "timetable.xlsx").stat().st_mode) and mode & stat.S_IROTH

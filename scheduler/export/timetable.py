@@ -253,14 +253,20 @@ def timetable_xlsx(view: ProgrammeView) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     names: set[str] = set()
+    meeting = view.meeting.name
     for day_view in view.days:
         sheet = workbook.create_sheet(_sheet_name(f"{WEEKDAYS[day_view.day.weekday()][:3]} {day_view.day.day} "
                                                   f"{MONTHS[day_view.day.month - 1][:3]}", names))
         _grid_sheet(sheet, day_view, grid_columns(view))
-    _list_sheet(workbook.create_sheet(_sheet_name("All events", names)), view.events, CSV_COLUMNS)
+        _print_setup(sheet, meeting, day_heading(day_view.day), fit_width=True)
+    listing = workbook.create_sheet(_sheet_name("All events", names))
+    _list_sheet(listing, view.events, CSV_COLUMNS)
+    _print_setup(listing, meeting, "All events", fit_width=False)
     for room in grid_columns(view):
         events = [event for event in view.events if event.room.id == room.id]
-        _list_sheet(workbook.create_sheet(_sheet_name(room.name, names)), events, ROOM_SHEET_COLUMNS)
+        sheet = workbook.create_sheet(_sheet_name(room.name, names))
+        _list_sheet(sheet, events, ROOM_SHEET_COLUMNS)
+        _print_setup(sheet, meeting, one_line(room.name), fit_width=False)
     moment = _fixed_moment(view)
     workbook.properties.created = moment
     workbook.properties.modified = moment
@@ -302,11 +308,39 @@ def _header(sheet, headers: Sequence[str]) -> None:  # noqa: ANN001
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="D9D9D9")
     sheet.freeze_panes = "B2" if headers and headers[0] == "Time" else "A2"
+
+
+def _header_text(text: str, width: int = 120) -> str:
+    """Text for a printed page header: one line, ``&`` doubled (a lone one starts a code), at most ``width``
+    characters so that a header's parts stay within Excel's 255."""
+    plain = _clean(one_line(text))
+    return short_title(plain, width - plain.count("&")).replace("&", "&&")
+
+
+def _print_setup(sheet, meeting: str, title: str, *, fit_width: bool) -> None:  # noqa: ANN001
+    """A4 landscape; every page headed by the meeting and ``title`` (the day, or the list's name), row 1 and
+    column A repeated, numbered ``page 2 of 5``; a day's grid fitted to the page's width, a list at full size
+    (its columns run on over a second page, which stays readable where one page's width would not)."""
+    from openpyxl.worksheet.page import PageMargins
+
     sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_cols = "A:A"
+    setup = sheet.page_setup
+    setup.orientation = "landscape"
+    setup.paperSize = sheet.PAPERSIZE_A4
+    if fit_width:
+        setup.fitToWidth = 1
+        setup.fitToHeight = 0
+    else:
+        setup.pageOrder = "overThenDown"  # a band of rows on every page across before the next band
+    sheet.sheet_properties.pageSetUpPr.fitToPage = fit_width
+    sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.75, bottom=0.6, header=0.3, footer=0.3)
+    for header in (sheet.oddHeader, sheet.evenHeader):
+        header.left.text = _header_text(meeting)
+        header.right.text = f"&B{_header_text(title)}"
+    for footer in (sheet.oddFooter, sheet.evenFooter):
+        footer.center.text = "page &P of &N"
+    sheet.print_options.horizontalCentered = fit_width
 
 
 def _grid_sheet(sheet, day: DayView, rooms: Sequence[Room]) -> None:  # noqa: ANN001
@@ -347,10 +381,15 @@ def _grid_sheet(sheet, day: DayView, rooms: Sequence[Room]) -> None:  # noqa: AN
         sheet.row_dimensions[index + 2].height = 15 * min(max(count, 1), 8)
 
 
+LIST_COLUMN_WIDTH = 40  # the widest a list's column gets; longer texts wrap inside it
+
+
 def _list_sheet(sheet, events: Sequence[EventView], columns: Sequence[str]) -> None:  # noqa: ANN001
+    from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
     _header(sheet, columns)
+    wrap = Alignment(wrap_text=True, vertical="top")
     widths = [len(name) + 2 for name in columns]
     for row, event in enumerate(events, start=2):
         record = event_record(event)
@@ -358,13 +397,13 @@ def _list_sheet(sheet, events: Sequence[EventView], columns: Sequence[str]) -> N
         for column, name in enumerate(columns, start=1):
             text = one_line(record[name])
             cell = put_text(sheet, row, column, text)
+            cell.alignment = wrap
             if name == "link" and is_web_url(text):
                 cell.hyperlink = text
-            widths[column - 1] = max(widths[column - 1], min(len(text) + 2, 60))
+            widths[column - 1] = max(widths[column - 1], min(len(text) + 2, LIST_COLUMN_WIDTH))
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    if events:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(events) + 1}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(events) + 1}"
 
 
 def _fixed_moment(view: ProgrammeView) -> datetime:
