@@ -14,12 +14,11 @@ import pytest
 
 from scheduler.errors import UsageError
 from scheduler.export.schedule import schedule_csv
+from scheduler.export.terminal import grid_text, list_text
 from scheduler.export.timetable import (
     CONTINUED,
     CSV_COLUMNS,
     EXPORTERS,
-    grid_text,
-    list_text,
     markdown_cell,
     short_title,
     timetable_csv,
