@@ -48,7 +48,7 @@ def check(data: Path, schedule_csv: Path, allow_unscheduled: bool) -> None:
 @opt.table_format_option()
 @handle_errors
 def score(data: Path, schedule_csv: Path, previous: Path | None, fmt: str) -> None:
-    """Score any schedule term by term: each soft term's count and weighted score, and the total.
+    """Score any schedule term by term: each soft term's count (what it counts, in words) and cost, and the total.
 
     The total is what the solver minimises (docs/objective.md): for a schedule the solver wrote it
     equals schedule.json's objective, with --previous for a re-plan. Hard-rule violations are

@@ -115,21 +115,25 @@ def solve(data: Path | None, out: Path, solver: dict[str, Any], scenario_path: P
 def _solve(data: Path | None, out: Path, solver: dict[str, Any], scenario_path: Path | None, previous: Path | None,
            max_moves: int | None, published_at: datetime | None, quiet: bool, started: float) -> None:
     from ..load.previous import load_previous
-    from ..publication import solve_and_publish
-    from ..report import progress_printer, solve_summary
+    from ..publication import publication_seconds, solve_and_publish
+    from ..report import SolveProgress, solve_summary
     from ..solver import SolveOptions
 
-    problem, scenario = load_meeting(data, scenario_path)
-    earlier = load_previous(previous, problem) if previous is not None else None
     echo = functools.partial(click.echo, err=True)
-    if not quiet:
-        echo(f"solving {len(problem.events)} events (time limit {solver['time_limit']:g} s, "
-             f"{solver['workers']} workers)")
-    options = SolveOptions(**solver, progress=None if quiet else progress_printer(echo), max_moves=max_moves,
-                           started=started)
-    inputs = [data if data is not None else shipped_meeting(), *([scenario_path] if scenario_path else [])]
-    schedule, files = solve_and_publish(problem, options, previous=earlier, published_at=published_at, inputs=inputs,
-                                        scenario=scenario)
-    write_tree_atomic(out, files)
+    progress = SolveProgress(echo, started=started)
+    with progress if not quiet else contextlib.nullcontext():
+        problem, scenario = load_meeting(data, scenario_path)
+        earlier = load_previous(previous, problem) if previous is not None else None
+        if not quiet:
+            echo(f"solving {len(problem.events)} events (time limit {solver['time_limit']:g} s, "
+                 f"{solver['workers']} workers)")
+            progress.searching(started + solver["time_limit"] - publication_seconds(problem))
+        options = SolveOptions(**solver, progress=None if quiet else progress, max_moves=max_moves, started=started)
+        inputs = [data if data is not None else shipped_meeting(), *([scenario_path] if scenario_path else [])]
+        schedule, files = solve_and_publish(problem, options, previous=earlier, published_at=published_at,
+                                            inputs=inputs, scenario=scenario)
+        write_tree_atomic(out, files)
     click.echo(solve_summary(problem, schedule, earlier.schedule if earlier else None))
     click.echo(written(out, files))
+    if "timetable.html" in files:
+        click.echo(f"open {out / 'timetable.html'} in a browser to read the timetable")
