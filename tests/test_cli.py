@@ -34,6 +34,32 @@ def test_every_command_has_help_with_an_example(name: str, command: click.Comman
     assert "Example:" in result.output, f"`scheduler {name} --help` shows no example"
 
 
+def _examples(help_text: str) -> list[str]:
+    """The example commands of a help text, each with its continuation lines joined."""
+    commands, pending = [], ""
+    for line in help_text.splitlines():
+        text = line.strip()
+        if pending or text.startswith("scheduler "):
+            pending += (" " if pending else "") + text.removesuffix("\\").strip()
+            if not text.endswith("\\"):
+                commands.append(pending)
+                pending = ""
+    return commands
+
+
+@pytest.mark.parametrize("name,command", [("", cli), *COMMANDS], ids=["scheduler", *(n for n, _ in COMMANDS)])
+def test_help_examples_never_wrap_inside_a_command_in_80_columns(name: str, command: click.Command) -> None:
+    narrow = CliRunner().invoke(cli, [*name.split(), "--help"], terminal_width=80).output
+    wide = CliRunner().invoke(cli, [*name.split(), "--help"], terminal_width=200).output
+    assert max(len(line) for line in narrow.splitlines()) <= 80, narrow
+    examples = _examples(narrow)
+    assert examples and examples == _examples(wide)  # the same commands whatever the terminal's width
+    for example in examples:
+        assert re.fullmatch(r"scheduler [a-z].*", example) and not re.search(r"\w- \w", example), example
+    example_lines = [line for line in narrow.splitlines() if line.strip().startswith("scheduler ")]
+    assert all(line.startswith("    scheduler ") for line in example_lines)  # each on its own line, as a block
+
+
 @pytest.mark.parametrize("name", [n for n, c in COMMANDS if not isinstance(c, click.Group)])
 def test_every_command_is_in_the_readme(name: str) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
