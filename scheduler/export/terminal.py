@@ -114,15 +114,8 @@ def _heading(view: ProgrammeView, width: int | None) -> str:
 # ---------------------------------------------------------------------------------------------- the grid
 
 
-def grid_text(
-    view: ProgrammeView,
-    *,
-    day: str | date | None = None,
-    room: str | None = None,
-    organizer: str | None = None,
-    fmt: str = "simple",
-    width: int | None = None,
-) -> str:
+def grid_text(view: ProgrammeView, *, day: str | date | None = None, room: str | None = None,
+              organizer: str | None = None, fmt: str = "simple", width: int | None = None) -> str:
     """A grid per day for the terminal (rows slots, columns rooms, cells titles) in tabulate's ``fmt``.
 
     With ``width`` no line is wider (see the module's docstring); without, every title is cut at 28.
@@ -184,15 +177,8 @@ def _fitted_grid(day: DayView, rooms: Sequence[Room], fmt: str, cell: int) -> st
 # ---------------------------------------------------------------------------------------------- the list
 
 
-def list_text(
-    view: ProgrammeView,
-    *,
-    day: str | date | None = None,
-    room: str | None = None,
-    organizer: str | None = None,
-    fmt: str = "simple",
-    width: int | None = None,
-) -> str:
+def list_text(view: ProgrammeView, *, day: str | date | None = None, room: str | None = None,
+              organizer: str | None = None, fmt: str = "simple", width: int | None = None) -> str:
     """Every shown event as one table row in time order (times local to the venue), in tabulate's ``fmt``.
 
     With ``width`` no line is wider: long cells wrap (or are cut), and a list that does not fit as one
