@@ -130,3 +130,9 @@ class NoScheduleFound(SchedulerError):
 
 class UsageError(SchedulerError):
     """A bad option or argument combination that click itself cannot see."""
+
+
+class BrokenSchedule(SchedulerError):
+    """A schedule given to publish breaks hard rules; nothing is published (exit 1, as ``check``)."""
+
+    exit_code = 1

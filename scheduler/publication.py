@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError
+from .export.labels import FEEDS_DIR
 from .export.registry import FEEDS_INDEX, OUTPUTS, Files, PublishContext
 from .export.view import build_view
 from .load.previous import PreviousPublication
@@ -24,8 +25,8 @@ from .scenario import SCENARIO_FILE, Scenario
 if TYPE_CHECKING:
     from .solver import SolveOptions
 
-__all__ = ["publication_seconds", "publication_time", "publish", "published_at_of",
-           "solve_and_publish"]
+__all__ = ["now", "publication_seconds", "publication_time", "publish", "publish_over", "published_at_of",
+           "same_on_disk", "solve_and_publish"]
 
 # Measured on FOSDEM 2026 (883 events, 1,906 feeds): building every output takes about 5.8 ms per
 # event and writing the files about 1 ms more (benchmarks/README.md); solve keeps this much of its
@@ -38,13 +39,13 @@ PUBLICATION_SECONDS_PER_CELL = 0.00035
 
 def publish(problem: Problem, schedule: Schedule, *, previous: PreviousPublication | None = None,
             published_at: datetime | None = None, base_url: str | None = None, feeds_index: str | None = None,
-            scenario: Scenario | None = None, only: Iterable[str] | None = None) -> Files:
+            scenario: Scenario | None = None, only: Iterable[str] | None = None, ledger: str | None = None) -> Files:
     """The output tree of one publication: every registry family (or those ``only`` names), plus the scenario.
 
     The feeds continue ``previous`` and need a publication time: ``published_at``, else the schedule's
     own (from schedule.json); when given or needed, it is stamped into the schedule's metadata.
     timetable.html links the feeds published with it, else those ``feeds_index`` lists, else the
-    names a first publication gives them.
+    names a first publication gives them. ``ledger`` adds the feeds' record at that path (a release's).
     """
     names = list(OUTPUTS) if only is None else list(only)
     unknown = [name for name in names if name not in OUTPUTS]
@@ -55,7 +56,7 @@ def publish(problem: Problem, schedule: Schedule, *, previous: PreviousPublicati
     if published_at is not None:
         schedule = replace(schedule, metadata={**schedule.metadata, "published_at": published_at.isoformat()})
     context = PublishContext(problem, schedule, build_view(problem, schedule), published_at, previous, base_url,
-                             feeds_index)
+                             feeds_index, ledger)
     files: Files = {}
     for name in names:
         rendered = OUTPUTS[name].render(context)
@@ -69,18 +70,70 @@ def publish(problem: Problem, schedule: Schedule, *, previous: PreviousPublicati
 
 def solve_and_publish(problem: Problem, options: SolveOptions, *, previous: PreviousPublication | None = None,
                       published_at: datetime | None = None, inputs: Sequence[Path] = (),
-                      scenario: Scenario | None = None) -> tuple[Schedule, Files]:
+                      scenario: Scenario | None = None, feeds_from: PreviousPublication | None = None,
+                      base_url: str | None = None) -> tuple[Schedule, Files]:
     """Solve ``problem`` (a re-plan close to ``previous``'s schedule when given) and publish the result over it.
 
-    Keeps time for the outputs within the time limit; the publication time defaults to the newest of
-    ``inputs`` (never earlier than ``previous``'s).
+    ``feeds_from`` is an earlier publication whose feeds continue without its schedule being kept (the
+    output folder's own). Keeps time for the outputs within the time limit; see :func:`publish_over`
+    for the publication time.
     """
     from .solver import solve
 
+    earlier = previous or feeds_from
     before = previous.schedule if previous is not None else None
-    schedule = solve(problem, replace(options, previous=before, reserve=publication_seconds(problem)))
-    stamp = published_at or publication_time(inputs, previous.published_at if previous is not None else None)
-    return schedule, publish(problem, schedule, previous=previous, published_at=stamp, scenario=scenario)
+    reserve = publication_seconds(problem) * (2 if earlier is not None else 1)
+    schedule = solve(problem, replace(options, previous=before, reserve=reserve))
+    return schedule, publish_over(problem, schedule, earlier, published_at=published_at, inputs=inputs,
+                                  scenario=scenario, base_url=base_url)
+
+
+def publish_over(problem: Problem, schedule: Schedule, previous: PreviousPublication | None, *,
+                 published_at: datetime | None = None, inputs: Sequence[Path] = (),
+                 scenario: Scenario | None = None, base_url: str | None = None) -> Files:
+    """Publish ``schedule`` continuing ``previous``'s feeds, stamped ``published_at`` when given.
+
+    Else a first publication takes the newest input file's time (deterministic), and a later one keeps
+    the earlier stamp when its feeds come out the same (re-runs stay byte-identical) and is stamped
+    now when anything in them changed, so changed events carry a new DTSTAMP.
+    """
+    def build(stamp: datetime) -> Files:
+        return publish(problem, schedule, previous=previous, published_at=stamp, scenario=scenario, base_url=base_url)
+
+    if published_at is not None:
+        return build(published_at)
+    if previous is None:
+        return build(publication_time(inputs))
+    if previous.published_at is not None:
+        same = build(previous.published_at)
+        feeds = {name: text for name, text in same.items() if name.startswith(f"{FEEDS_DIR}/")}
+        on_disk = {p.relative_to(previous.folder).as_posix() for p in (previous.folder / FEEDS_DIR).rglob("*")
+                   if p.is_file() and not p.name.startswith(".")}
+        if set(feeds) == on_disk and same_on_disk(feeds, previous.folder):
+            return same
+        return build(max(now(), previous.published_at))
+    return build(now())
+
+
+def same_on_disk(files: Files, folder: Path) -> bool:
+    """True when every one of ``files`` is in ``folder`` byte for byte."""
+    for name, content in files.items():
+        path = folder / name
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        try:
+            if path.stat().st_size != len(data) or path.read_bytes() != data:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def now() -> datetime:
+    """The time a changed publication is stamped with: now, or ``SOURCE_DATE_EPOCH`` where it is set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 def published_at_of(schedule: Schedule, override: datetime | None = None) -> datetime:

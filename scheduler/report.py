@@ -18,7 +18,7 @@ LEGEND = ("objective: the cost of the best schedule so far, its soft terms weigh
 # what each phase of the search is, in a planner's words (ProgressEvent.phase)
 PHASES = {"greedy": "quick first placement", "cp-sat": "exact search", "lns": "improving a part at a time",
           "repair": "repairing a placement"}
-HEARTBEAT_SECONDS = 2.0
+HEARTBEAT_SECONDS = 1.5  # silence before a heartbeat: a line at least every 2 s, even when the machine is busy
 # what each soft term's count counts (score.ScoreBreakdown.counts)
 COUNTED = {
     "preferred_day": "events on a day they did not ask for",

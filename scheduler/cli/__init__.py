@@ -8,10 +8,10 @@ exporters' registry.
 
 from __future__ import annotations
 
-from . import meeting, schedules, solving
+from . import meeting, schedules, site, solving
 from .base import cli, handle_errors
 
-__all__ = ["cli", "handle_errors", "main", "meeting", "schedules", "solving"]
+__all__ = ["cli", "handle_errors", "main", "meeting", "schedules", "site", "solving"]
 
 
 def main() -> None:

@@ -55,11 +55,17 @@ def example_paragraphs(text: str, width: int = HELP_WIDTH) -> str:
     """
     paragraphs = []
     for paragraph in text.split("\n\n"):
-        match = _EXAMPLE.fullmatch(" ".join(paragraph.split()))
-        if match is None:
+        lines = paragraph.removeprefix("\b\n").splitlines()
+        starts = [number for number, line in enumerate(lines) if _EXAMPLE.match(line.strip())]
+        if not starts or starts[0] != 0:
             paragraphs.append(paragraph)
-        else:
-            paragraphs.append("\n".join(["\b", f"{match['label']}:", *command_lines(match["command"], width)]))
+            continue
+        block = ["\b"]  # one or more examples, each from its "Label: scheduler" line to the next
+        for first, after in zip(starts, [*starts[1:], len(lines)], strict=True):
+            match = _EXAMPLE.fullmatch(" ".join(" ".join(lines[first:after]).split()))
+            assert match is not None
+            block += [f"{match['label']}:", *command_lines(match["command"], width)]
+        paragraphs.append("\n".join(block))
     return "\n\n".join(paragraphs)
 
 

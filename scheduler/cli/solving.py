@@ -79,7 +79,11 @@ def sweep(data: Path, scenarios: tuple[Path, ...], out: Path, jobs: int, fmt: st
 
 @cli.command()
 @opt.data_argument
-@opt.out_option
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              help="Output folder (an earlier publication in it is continued: its feeds keep their subscribers).")
+@click.option("--publish", "site_path", type=click.Path(path_type=Path, file_okay=False),
+              help="Instead of --out: publish the result as the next release of this site (see `scheduler "
+                   "publish`); a re-plan keeps the site's current release as far as the rules allow.")
 @opt.solver_options(30.0, "seed", "workers", "allow_unscheduled")
 @opt.scenario_option
 @click.option("--previous", type=opt.previous_folder,
@@ -87,11 +91,15 @@ def sweep(data: Path, scenarios: tuple[Path, ...], out: Path, jobs: int, fmt: st
                    "costs), and re-publish its feeds (SEQUENCE, CANCELLED).")
 @click.option("--max-moves", type=click.IntRange(0), help="With --previous: move at most this many events.")
 @click.option("--published-at", callback=opt.instant,
-              help="Publication time of this version (ISO); default: newest input file's time.")
+              help="Publication time of this version (ISO); default: the newest input file's time for a first "
+                   "publication, else now when anything changed.")
+@click.option("--base-url", help="Where the output is served (https://...): absolute feed links, webcal:// "
+                                 "subscriptions and copy buttons on the pages.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 @handle_errors
-def solve(data: Path | None, out: Path, solver: dict[str, Any], scenario_path: Path | None, previous: Path | None,
-          max_moves: int | None, published_at: datetime | None, quiet: bool) -> None:
+def solve(data: Path | None, out: Path | None, site_path: Path | None, solver: dict[str, Any],
+          scenario_path: Path | None, previous: Path | None, max_moves: int | None, published_at: datetime | None,
+          base_url: str | None, quiet: bool) -> None:
     """Place every side event in a room or channel, then write schedule, feeds and timetables.
 
     Writes OUT/schedule.csv and OUT/schedule.json, the calendar feeds under OUT/feeds/, timetable.md,
@@ -104,35 +112,98 @@ def solve(data: Path | None, out: Path, solver: dict[str, Any], scenario_path: P
 
     Re-plan: scheduler solve data/ccpcj31 --scenario examples/scenarios/room-closed-wednesday.toml
     --previous out --out out2
+
+    Release: scheduler solve data/ccpcj31 --publish site --base-url https://example.org/ccpcj31/
     """
     started = time.perf_counter()  # --time-limit bounds the whole command: loading and writing too
-    if max_moves is not None and previous is None:
+    if (out is None) == (site_path is None):
+        raise UsageError("give either --out OUT (an output folder) or --publish SITE (a release of a site)")
+    if site_path is not None and previous is not None:
+        raise UsageError("--publish re-plans against the site's current release; leave out --previous")
+    if max_moves is not None and previous is None and site_path is None:
         raise UsageError("--max-moves needs --previous: an earlier output folder to stay close to")
-    with hold(out, wait=False) if out.is_dir() else contextlib.nullcontext():
-        _solve(data, out, solver, scenario_path, previous, max_moves, published_at, quiet, started)
+    target = out if out is not None else site_path
+    assert target is not None
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"{target} is a file; expected a folder")
+    if site_path is not None:
+        site_path.mkdir(parents=True, exist_ok=True)
+    with hold(target, wait=False) if target.is_dir() else contextlib.nullcontext():
+        _solve(data, out, site_path, solver, scenario_path, previous, max_moves, published_at, base_url, quiet,
+               started)
 
 
-def _solve(data: Path | None, out: Path, solver: dict[str, Any], scenario_path: Path | None, previous: Path | None,
-           max_moves: int | None, published_at: datetime | None, quiet: bool, started: float) -> None:
+def _own_publication(out: Path, problem: Any) -> Any:
+    """The publication an output folder already holds (None if none), or a clear refusal when it is unreadable."""
+    from ..errors import DataErrors, LoadError
+    from ..export.labels import FEEDS_DIR
+    from ..load.previous import load_previous
+
+    if not (out / FEEDS_DIR).is_dir():  # no feeds, no subscribers to keep
+        return None
+    try:
+        return load_previous(out, problem, missing_ok=True)
+    except (DataErrors, LoadError) as error:
+        raise UsageError(f"{out} holds part of an earlier publication that cannot be continued ({error}); its "
+                         "subscribers would lose track of their events. Write to a new folder, or empty this one "
+                         "first") from None
+
+
+def _solve(data: Path | None, out: Path | None, site_path: Path | None, solver: dict[str, Any],
+           scenario_path: Path | None, previous: Path | None, max_moves: int | None, published_at: datetime | None,
+           base_url: str | None, quiet: bool, started: float) -> None:
+    from dataclasses import replace
+
+    from ..export.links import base_url_of
     from ..load.previous import load_previous
     from ..publication import publication_seconds, solve_and_publish
     from ..report import SolveProgress, solve_summary
-    from ..solver import SolveOptions
+    from ..solver import SolveOptions, solve
 
+    base = base_url_of(base_url)
     echo = functools.partial(click.echo, err=True)
-    progress = SolveProgress(echo, started=started)
+    progress = SolveProgress(echo, started=started)  # a line at least every 2 s, loading and writing included
     with progress if not quiet else contextlib.nullcontext():
         problem, scenario = load_meeting(data, scenario_path)
-        earlier = load_previous(previous, problem) if previous is not None else None
-        if not quiet:
-            echo(f"solving {len(problem.events)} events (time limit {solver['time_limit']:g} s, "
-                 f"{solver['workers']} workers)")
-            progress.searching(started + solver["time_limit"] - publication_seconds(problem))
         options = SolveOptions(**solver, progress=None if quiet else progress, max_moves=max_moves, started=started)
-        inputs = [data if data is not None else shipped_meeting(), *([scenario_path] if scenario_path else [])]
-        schedule, files = solve_and_publish(problem, options, previous=earlier, published_at=published_at,
-                                            inputs=inputs, scenario=scenario)
-        write_tree_atomic(out, files)
+        if site_path is not None:
+            from ..site import make_release, open_site, write_release
+            from .site import release_report
+
+            site = open_site(site_path, problem)
+            before = site.current.schedule if site.current is not None else None
+            # a release builds the publication twice when the site has one (to see whether anything changed)
+            reserve = 2 * publication_seconds(problem) + 0.5
+            if not quiet:
+                echo(f"solving {len(problem.events)} events (time limit {solver['time_limit']:g} s, "
+                     f"{solver['workers']} workers){' as a re-plan of the current release' if before else ''}")
+                progress.searching(started + solver["time_limit"] - reserve)
+            schedule = solve(problem, replace(options, previous=before, reserve=reserve))
+            release = make_release(problem, schedule, site, published_at=published_at, base_url=base,
+                                   scenario=scenario)
+            if release is not None:
+                write_release(site_path, release)
+        else:
+            assert out is not None
+            earlier = load_previous(previous, problem) if previous is not None else None
+            # An earlier publication in OUT itself: its feeds continue (SEQUENCE, CANCELLED), so re-solving into a
+            # live output folder never strands its subscribers; its schedule is kept only with --previous.
+            own = _own_publication(out, problem) if earlier is None and out.is_dir() else None
+            if not quiet:
+                echo(f"solving {len(problem.events)} events (time limit {solver['time_limit']:g} s, "
+                     f"{solver['workers']} workers)")
+                if own is not None:
+                    echo(f"{out} holds an earlier publication: its feeds are continued (changed events get a higher "
+                         f"SEQUENCE, removed ones are cancelled); add --previous {out} to keep its schedule too")
+                progress.searching(started + solver["time_limit"] - publication_seconds(problem))
+            inputs = [data if data is not None else shipped_meeting(), *([scenario_path] if scenario_path else [])]
+            schedule, files = solve_and_publish(problem, options, previous=earlier, published_at=published_at,
+                                                inputs=inputs, scenario=scenario, feeds_from=own, base_url=base)
+            write_tree_atomic(out, files)
+    if site_path is not None:
+        click.echo(solve_summary(problem, schedule, before))
+        click.echo(release_report(site_path, site, release))
+        return
     click.echo(solve_summary(problem, schedule, earlier.schedule if earlier else None))
     click.echo(written(out, files))
     if "timetable.html" in files:

@@ -7,6 +7,7 @@ and lists the feeds in ``index.json`` / ``index.html``. Reading an earlier publi
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -14,9 +15,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cache
 
 from ..model import Meeting
-from .labels import slugify
+from .labels import FEEDS_DIR, slugify
+from .links import base_url_of, subscribe_link
 from .templating import environment
 
 ALL_PATH = "all.ics"
@@ -28,6 +31,7 @@ KIND_FOLDERS: dict[str, str] = {
     "organizer": "organizers",
     "speaker": "speakers",
     "topic": "topics",
+    "event": "events",  # one feed per event: the page's "add to calendar", kept up to date like any feed
 }
 _RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
 _SLUG_PATH = re.compile(r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*/)?[a-z0-9]+(?:-[a-z0-9]+)*\.ics$")
@@ -98,14 +102,16 @@ class FeedEntry:
     cancelled: int
 
 
-def index_json(meeting: Meeting, published_at: datetime, entries: Iterable[FeedEntry]) -> str:
-    """``index.json``: every feed with its kind, id, title, event counts and relative URL."""
+def index_json(meeting: Meeting, published_at: datetime, entries: Iterable[FeedEntry],
+               base_url: str | None = None) -> str:
+    """``index.json``: every feed with its kind, id, title, event counts and URL (absolute under ``base_url``)."""
+    links = {e.path: subscribe_link(f"{FEEDS_DIR}/{e.path}", base_url) for e in entries}
     document = {
         "meeting": {"id": meeting.id, "name": meeting.name, "timezone": meeting.timezone},
         "published_at": published_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "feeds": [
-            {"path": e.path, "url": e.path, "kind": e.kind, "id": e.id, "title": e.title,
-             "events": e.events, "cancelled": e.cancelled}
+            {"path": e.path, "url": links[e.path].url or e.path, "kind": e.kind, "id": e.id, "title": e.title,
+             "events": e.events, "cancelled": e.cancelled, **({"webcal": links[e.path].webcal} if base_url else {})}
             for e in entries
         ],
     }
@@ -114,15 +120,24 @@ def index_json(meeting: Meeting, published_at: datetime, entries: Iterable[FeedE
 
 _KIND_HEADINGS = {"all": "Whole programme", "format": "By format", "room": "By room or online channel",
                   "organizer": "By organizer", "speaker": "By speaker", "topic": "By topic",
-                  "other": "Other feeds of earlier versions"}
+                  "event": "Single events", "other": "Other feeds of earlier versions"}
 
 
-def index_html(meeting: Meeting, published_at: datetime, entries: Iterable[FeedEntry]) -> str:
-    """``index.html``: a plain page listing every feed (title, event count, link) by kind."""
+def index_html(meeting: Meeting, published_at: datetime, entries: Iterable[FeedEntry],
+               base_url: str | None = None) -> str:
+    """``index.html``: a plain page listing every feed (title, event count, subscribe links) by kind."""
     entries = list(entries)
-    sections = [(heading, rows) for kind, heading in _KIND_HEADINGS.items()
-                if (rows := [e for e in entries if e.kind == kind])]
+    sections = [(heading, [(e, subscribe_link(e.path, base_url and f"{base_url_of(base_url)}{FEEDS_DIR}/"))
+                           for e in entries if e.kind == kind])
+                for kind, heading in _KIND_HEADINGS.items() if any(e.kind == kind for e in entries)]
     return environment().get_template("feeds_index.html").render(
         meeting=meeting, stamp=published_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        sections=sections,
+        sections=sections, base_url=base_url, script_hash=copy_script_hash(),
     )
+
+
+@cache
+def copy_script_hash() -> str:
+    """The CSP source (``sha256-...``) of the copy-button script the feed index embeds."""
+    text = environment().get_template("copy.js").render()
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")

@@ -16,9 +16,12 @@ from functools import cache
 from typing import Any
 
 from .labels import FEEDS_DIR, format_label
+from .links import Subscribe, base_url_of, subscribe_link
 from .templating import environment
 from .timetable import day_heading, one_line, time_range
 from .view import DayView, EventView, Exporter, ProgrammeView, event_anchor, room_blocks
+
+SELECT_PATH = f"{FEEDS_DIR}/select.ics"  # the feed of chosen events that ``scheduler serve`` answers
 
 
 @cache
@@ -30,38 +33,51 @@ def script_hash() -> str:
 
 @dataclass(frozen=True)
 class FeedLinks:
-    """Where the page links for calendar feeds, relative to timetable.html."""
+    """Where the page links for calendar feeds: kind -> id -> path relative to timetable.html.
 
-    all: str  # the whole programme, e.g. "feeds/all.ics"
-    rooms: Mapping[str, str]  # room id -> that room's feed, e.g. "feeds/rooms/m1.ics"
+    With the publication's ``base_url`` every link is absolute and has a ``webcal://`` twin."""
 
-    def room(self, room_id: str) -> str:
-        """The room's feed (the whole programme's if the room has none)."""
-        return self.rooms.get(room_id, self.all)
+    paths: Mapping[str, Mapping[str, str]]  # "all" -> {"": "feeds/all.ics"}, "room" -> {"M1": ...}, ...
+    base_url: str | None = None
+    index: str | None = None  # the feed index page, e.g. "feeds/index.html"
 
-
-def default_feed_links(view: ProgrammeView) -> FeedLinks:
-    """The feed paths the feeds exporter gives a first publication (no earlier names to keep)."""
-    from .feeds import ALL_PATH, feed_paths
-
-    rooms = feed_paths("room", [room.id for room in view.problem.rooms])
-    return FeedLinks(f"{FEEDS_DIR}/{ALL_PATH}", {room_id: f"{FEEDS_DIR}/{path}" for room_id, path in rooms.items()})
+    def link(self, kind: str, item: str = "") -> Subscribe | None:
+        """The links of one feed, or None when the publication has no such feed."""
+        path = self.paths.get(kind, {}).get(item)
+        return None if path is None else subscribe_link(path, self.base_url)
 
 
-def feed_links_from_index(index_json: str, folder: str = "feeds") -> FeedLinks:
+def feed_links_from_index(index_json: str, folder: str = FEEDS_DIR, base_url: str | None = None) -> FeedLinks:
     """The feed paths an actual publication used, read from its feeds/index.json text."""
-    from .feeds import ALL_PATH
-
     document = json.loads(index_json)
-    rooms = {entry["id"]: f"{folder}/{entry['path']}" for entry in document.get("feeds", [])
-             if entry.get("kind") == "room" and entry.get("id")}
-    return FeedLinks(f"{folder}/{ALL_PATH}", rooms)
+    paths: dict[str, dict[str, str]] = {}
+    for entry in document.get("feeds", []):
+        kind, item = entry.get("kind"), entry.get("id")
+        if kind == "all":
+            item = ""
+        if kind and item is not None:
+            paths.setdefault(kind, {})[item] = f"{folder}/{entry['path']}"
+    return FeedLinks(paths, base_url, f"{folder}/index.html")
 
 
-def timetable_html(view: ProgrammeView, *, feeds: FeedLinks | None = None) -> str:
-    """The whole page as text; ``feeds`` says where the calendar feeds are (default: first publication's names)."""
-    feeds = feeds or default_feed_links(view)
+def timetable_html(view: ProgrammeView, *, feeds: FeedLinks | None = None, base_url: str | None = None) -> str:
+    """The whole page as text; ``feeds`` says where the calendar feeds are (None: the page links no feed).
+
+    ``base_url`` is where the page is published: subscription links and "my programme" use it."""
+    base = base_url_of(base_url if base_url is not None else (feeds.base_url if feeds else None))
     events = {event.id: _event_context(index, event, feeds) for index, event in enumerate(view.events)}
+    lists = []
+    if feeds is not None:
+        people = {s.id: s.name for e in view.events for s in e.speakers}
+        rooms = {room.id: room.name for room in view.rooms_used()}
+        for heading, kind, names in (("room or channel", "room", rooms),
+                                     ("organizer", "organizer", {o: o for o in view.organizers}),
+                                     ("speaker", "speaker", dict(sorted(people.items(), key=lambda i: i[1]))),
+                                     ("topic", "topic", {t: t for t in view.topics})):
+            links = [{"name": name, "href": link.href} for item, name in names.items()
+                     if (link := feeds.link(kind, item)) is not None]
+            if links:
+                lists.append({"heading": heading, "links": links})
     context: dict[str, Any] = {
         "meeting": view.meeting,
         "events": view.events,
@@ -71,9 +87,12 @@ def timetable_html(view: ProgrammeView, *, feeds: FeedLinks | None = None) -> st
         "organizers": view.organizers,
         "formats": [{"id": fmt, "label": format_label(fmt)} for fmt in view.formats],
         "rooms": view.rooms_used(),
-        "feed_all": feeds.all,
-        "feed_rooms": [{"name": room.name, "href": feeds.room(room.id)} for room in view.rooms_used()],
-        "data": {"events": [_filter_data(event) for event in view.events]},
+        "feed_all": feeds.link("all") if feeds is not None else None,
+        "feed_index": feeds.index if feeds is not None else None,
+        "feed_lists": lists,
+        "base_url": base,
+        "data": {"events": [_filter_data(event) for event in view.events], "base": base,
+                 "select": SELECT_PATH, "meeting": view.meeting.id},
         "script_hash": script_hash(),
     }
     return environment().get_template("timetable.html").render(context)
@@ -89,7 +108,15 @@ def _filter_data(event: EventView) -> dict[str, Any]:
     }
 
 
-def _event_context(index: int, event: EventView, feeds: FeedLinks) -> dict[str, Any]:
+def _event_context(index: int, event: EventView, feeds: FeedLinks | None) -> dict[str, Any]:
+    calendar = []
+    if feeds is not None:
+        wanted = [("this event only", "event", event.id), (f"{event.room.name} feed", "room", event.room.id),
+                  (f"{event.event.organizer} feed", "organizer", event.event.organizer),
+                  *((f"{s.name} feed", "speaker", s.id) for s in event.speakers),
+                  *((f"{t} feed", "topic", t) for t in event.event.topics), ("all side events", "all", "")]
+        calendar = [{"label": label, "href": link.href} for label, kind, item in wanted
+                    if (link := feeds.link(kind, item)) is not None]
     return {
         "index": index,
         "anchor": event_anchor(event.id),
@@ -105,7 +132,8 @@ def _event_context(index: int, event: EventView, feeds: FeedLinks) -> dict[str, 
         "link": event.web_link,
         "link_text": "" if event.web_link else event.event.link,
         "description": event.event.description.strip(),
-        "room_feed": feeds.room(event.room.id),
+        "calendar": calendar,
+        "id": event.id,
     }
 
 

@@ -24,8 +24,8 @@ copies are per feed, since feeds may hold different versions of them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
 
@@ -33,7 +33,7 @@ from icalendar import Calendar, Event
 from icalendar.prop import vCategory, vDuration, vText, vUri
 
 from ..errors import LoadError, SourceLocation, UsageError
-from ..load.previous import PreviousEvent, PreviousPublication
+from ..load.previous import PreviousEvent, PreviousFeed, PreviousPublication
 from ..model import FORMATS, Meeting, Problem, Schedule
 from .feeds import (
     ALL_PATH,
@@ -48,7 +48,7 @@ from .labels import FORMAT_WORDS, format_label, is_web_url
 from .view import EventView, build_view
 from .zones import vtimezone
 
-__all__ = ["build_feeds", "clean_text"]
+__all__ = ["FeedState", "build_feed_state", "build_feeds", "clean_text", "selection_feed"]
 
 PRODID = "-//side-event-scheduler//iCalendar feeds//EN"
 REFRESH = timedelta(hours=1)
@@ -91,17 +91,6 @@ class _Categories(vCategory):
 
 
 @dataclass
-class _Block:
-    """One serialized VEVENT and what a feed needs to place it."""
-
-    uid: str
-    text: str
-    start: datetime | None
-    tzids: frozenset[str]
-    cancelled: bool
-
-
-@dataclass
 class _Feed:
     """One feed being assembled."""
 
@@ -110,16 +99,39 @@ class _Feed:
     id: str | None
     title: str
     description: str
-    blocks: dict[str, _Block] = field(default_factory=dict)  # UID -> the version this feed lists
+    blocks: dict[str, PreviousEvent] = field(default_factory=dict)  # UID -> the version this feed lists
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """A publication's feeds as files, and as the record the next publication continues.
+
+    ``held`` is each UID's version in each feed (what a release history keeps), ``fresh`` whether any
+    version was first published in this one."""
+
+    files: dict[str, str]
+    published_at: datetime
+    feeds: dict[str, PreviousFeed]
+    held: dict[str, dict[str, PreviousEvent]]
+    timezones: dict[str, str]
+    fresh: bool
 
 
 def build_feeds(problem: Problem, schedule: Schedule, *, published_at: datetime,
-                previous: PreviousPublication | None = None) -> dict[str, str]:
+                previous: PreviousPublication | None = None, base_url: str | None = None) -> dict[str, str]:
     """Every feed of the public programme, plus index.json and index.html: relative file name -> text.
 
     ``published_at`` stamps the events that are new or changed in this version; ``previous`` (from
     :func:`scheduler.load.previous.load_previous`) keeps unchanged events byte-identical and cancels the dropped ones.
     """
+    return build_feed_state(problem, schedule, published_at=published_at, previous=previous, base_url=base_url).files
+
+
+def build_feed_state(problem: Problem, schedule: Schedule, *, published_at: datetime,
+                     previous: PreviousPublication | None = None, base_url: str | None = None) -> FeedState:
+    """The feeds of :func:`build_feeds` together with the per-feed versions the next publication continues.
+
+    ``base_url`` (where the publication's root is served) makes the index's links absolute subscriptions."""
     stamp = _utc_second(published_at)
     if previous is not None and previous.published_at is not None and stamp < previous.published_at:
         raise UsageError(f"published_at {stamp:%Y-%m-%dT%H:%M:%SZ} is earlier than the previous publication "
@@ -146,9 +158,18 @@ def build_feeds(problem: Problem, schedule: Schedule, *, published_at: datetime,
                                     *(b.text for b in members), _END])
         cancelled = sum(b.cancelled for b in members)
         entries.append(FeedEntry(feed.path, feed.kind, feed.id, feed.title, len(members) - cancelled, cancelled))
-    files["index.json"] = index_json(meeting, stamp, entries)
-    files["index.html"] = index_html(meeting, stamp, entries)
-    return files
+    files["index.json"] = index_json(meeting, stamp, entries, base_url)
+    files["index.html"] = index_html(meeting, stamp, entries, base_url)
+    held: dict[str, dict[str, PreviousEvent]] = {}
+    for feed in feeds.by_path.values():
+        for uid, block in feed.blocks.items():
+            held.setdefault(uid, {})[feed.path] = block
+    fresh = any(block.dtstamp == stamp and (previous is None or previous.published_at != stamp)
+                for block in blocks)
+    listed = {f.path: PreviousFeed(f.path, f.kind, f.id, f.title) for f in feeds.by_path.values()}
+    return FeedState(files, stamp, listed,
+                     {uid: dict(sorted(versions.items())) for uid, versions in sorted(held.items())},
+                     {tzid: zone_text[tzid] for tzid in sorted(zone_text)}, fresh)
 
 
 # --- one event ---------------------------------------------------------------------------------
@@ -165,7 +186,7 @@ def _utc_second(moment: datetime) -> datetime:
 
 
 def _event_block(view: EventView, meeting: Meeting, stamp: datetime, previous: PreviousPublication | None,
-                 paths: Iterable[str]) -> _Block:
+                 paths: Iterable[str]) -> PreviousEvent:
     """The VEVENT of a scheduled public event: the previous text if nothing changed and no feed of ``paths``
     holds it cancelled, else a new version with a SEQUENCE above every earlier one."""
     uid = _uid(view.id, meeting)
@@ -175,10 +196,11 @@ def _event_block(view: EventView, meeting: Meeting, stamp: datetime, previous: P
     if confirmed and not any(held[path].cancelled for path in paths if path in held):
         old = max(confirmed, key=lambda e: (e.sequence, e.dtstamp, e.text))
         if _serialize(view, uid, content, old.sequence, old.dtstamp, old.last_modified) == old.text:
-            return _Block(uid, old.text, view.start_utc, frozenset({meeting.timezone}), False)
+            return replace(old, feeds=())
     sequence = max((old.sequence + 1 for old in held.values()), default=0)
     text = _serialize(view, uid, content, sequence, stamp, stamp)
-    return _Block(uid, text, view.start_utc, frozenset({meeting.timezone}), False)
+    return PreviousEvent(uid, sequence, stamp, stamp, "CONFIRMED", view.start_utc, frozenset({meeting.timezone}),
+                         text, (), content.summary, unambiguous(view.start), unambiguous(view.end))
 
 
 @dataclass(frozen=True)
@@ -306,13 +328,14 @@ def _carry_previous(previous: PreviousPublication, problem: Problem, feeds: dict
                 summary = clean_text(event.title)
             else:
                 summary = CANCELLED_SUMMARY
-            text = None
-            if old.cancelled:
-                kept = _cancelled_text(old, summary, old.sequence, old.dtstamp)
-                text = old.text if kept == old.text else None
-            if text is None:
-                text = _cancelled_text(old, summary, sequence, stamp)
-            feeds[path].blocks[uid] = _Block(uid, text, old.start, old.tzids, True)
+            copy = None
+            if old.cancelled and _cancelled_text(old, summary, old.sequence, old.dtstamp) == old.text:
+                copy = replace(old, feeds=())
+            if copy is None:
+                copy = PreviousEvent(uid, sequence, stamp, None, "CANCELLED", old.start, old.tzids,
+                                     _cancelled_text(old, summary, sequence, stamp), (), summary,
+                                     old.dtstart, old.dtend)
+            feeds[path].blocks[uid] = copy
 
 
 
@@ -326,6 +349,7 @@ def _private_feed_ids(problem: Problem) -> dict[tuple[str, str], str]:
     for event in problem.events:
         if event.is_public:
             continue
+        hidden[("event", event.id)] = event.title
         hidden[("organizer", event.organizer)] = event.organizer
         for speaker_id in event.speakers:
             speaker = problem.speakers_by_id.get(speaker_id)
@@ -335,7 +359,7 @@ def _private_feed_ids(problem: Problem) -> dict[tuple[str, str], str]:
     return {key: name for key, name in hidden.items() if key not in shown}
 
 
-def _block_order(block: _Block) -> tuple:
+def _block_order(block: PreviousEvent) -> tuple:
     return (block.start or datetime.max.replace(tzinfo=timezone.utc), block.uid)
 
 
@@ -359,6 +383,7 @@ def _feeds(problem: Problem, previous: PreviousPublication | None) -> _FeedSet:
         "organizer": sorted({e.organizer for e in public}),
         "speaker": sorted({s for e in public for s in e.speakers if s in problem.speakers_by_id}),
         "topic": sorted({t for e in public for t in e.topics}),
+        "event": [e.id for e in public],
     }
     paths: dict[str, dict[str, str]] = {kind: feed_paths(kind, items, names, reserved) for kind, items in ids.items()}
     paths["all"] = {"": ALL_PATH}
@@ -370,6 +395,7 @@ def _feeds(problem: Problem, previous: PreviousPublication | None) -> _FeedSet:
         "organizer": {o: o for o in ids["organizer"]},
         "speaker": {s: problem.speakers_by_id[s].name for s in ids["speaker"]},
         "topic": {t: t for t in ids["topic"]},
+        "event": {e.id: e.title for e in public},
     }
     by_path: dict[str, _Feed] = {}
     for kind, mapping in paths.items():
@@ -387,6 +413,7 @@ def _memberships(view: EventView, paths: dict[str, dict[str, str]]) -> list[str]
              paths["organizer"][event.organizer]]
     found += [paths["speaker"][s.id] for s in view.speakers]
     found += [paths["topic"][t] for t in event.topics]
+    found.append(paths["event"][event.id])
     return list(dict.fromkeys(found))
 
 
@@ -398,6 +425,7 @@ def _description(kind: str, title: str, meeting: Meeting) -> str:
         "organizer": f"Public side events organized by {title}",
         "speaker": f"Public side events with {title}",
         "topic": f"Public side events on {title}",
+        "event": "One side event",
     }.get(kind, f"Side events ({title})")
     return (f"{what} of {meeting.name}. Times are set in {meeting.timezone}; your calendar shows them in "
             f"your own time zone.")
@@ -409,16 +437,30 @@ def _calendar_name(feed: _Feed, meeting: Meeting) -> str:
 
 def _header(feed: _Feed, meeting: Meeting) -> str:
     """The calendar's own properties, serialized by icalendar, without the closing line."""
+    return _header_text(_calendar_name(feed, meeting), feed.description, meeting.timezone)
+
+
+def _header_text(name: str, description: str, tzid: str) -> str:
     named = Calendar()
-    name, description = clean_text(_calendar_name(feed, meeting)), clean_text(feed.description)
+    name, description = clean_text(name), clean_text(description)
     named.add("NAME", _Text(name))  # RFC 7986, read by newer clients; X-WR-* by Apple, Google and Outlook
     named.add("DESCRIPTION", _Text(description))
     named.add("COLOR", CALENDAR_COLOR)
     named.add("X-WR-CALNAME", _Text(name))
     named.add("X-WR-CALDESC", _Text(description))
-    named.add("X-WR-TIMEZONE", meeting.timezone)
+    named.add("X-WR-TIMEZONE", tzid)
     lines = named.to_ical().decode("utf-8")
     return _fixed_header() + lines[len("BEGIN:VCALENDAR\r\n"): -len(_END)]
+
+
+def selection_feed(name: str, description: str, tzid: str, versions: Iterable[PreviousEvent],
+                   timezones: Mapping[str, str]) -> str:
+    """A calendar of chosen events exactly as a publication holds them (cancelled copies included):
+    the feed a delegate's own selection subscribes to. ``timezones`` maps TZID -> VTIMEZONE text."""
+    members = sorted(versions, key=_block_order)
+    tzids = sorted({tzid}.union(*(v.tzids for v in members)) & set(timezones))
+    return "".join([_header_text(name, description, tzid), *(timezones[t] for t in tzids),
+                    *(v.text for v in members), _END])
 
 
 @cache
@@ -435,7 +477,8 @@ def _fixed_header() -> str:
     return text[: -len(_END)]
 
 
-def _timezones(meeting: Meeting, blocks: Iterable[_Block], previous: PreviousPublication | None) -> dict[str, str]:
+def _timezones(meeting: Meeting, blocks: Iterable[PreviousEvent],
+               previous: PreviousPublication | None) -> dict[str, str]:
     """A VTIMEZONE text for every TZID in use, covering whole years around every event."""
     blocks = list(blocks)
     years = {day.year for day in meeting.days} | {b.start.year for b in blocks if b.start is not None} or {2000}

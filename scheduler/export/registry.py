@@ -36,8 +36,9 @@ class PublishContext:
     view: ProgrammeView
     published_at: datetime | None = None  # the version's publication time (feeds need one)
     previous: PreviousPublication | None = None  # the earlier publication the feeds continue
-    base_url: str | None = None  # where timetable.html is published (frab's event links)
+    base_url: str | None = None  # where the publication's root is served (feed subscriptions, frab's event links)
     feeds_index: str | None = None  # feeds/index.json that timetable.html links (None: first names)
+    ledger: str | None = None  # where the feeds' record goes (a release history's releases/<n>/feeds.json)
 
 
 @dataclass(frozen=True)
@@ -63,13 +64,19 @@ class Output:
 
 def _feeds(context: PublishContext) -> Files:
     """The calendar feeds under feeds/, with schedule.csv and schedule.json beside them."""
-    from .ics import build_feeds
+    from .ics import build_feed_state
     from .schedule import schedule_files
 
     assert context.published_at is not None
-    feeds = build_feeds(context.problem, context.schedule, published_at=context.published_at,
-                        previous=context.previous)
-    return {**schedule_files(context.schedule), **{f"{FEEDS_DIR}/{name}": text for name, text in feeds.items()}}
+    state = build_feed_state(context.problem, context.schedule, published_at=context.published_at,
+                             previous=context.previous, base_url=context.base_url)
+    files: Files = {**schedule_files(context.schedule),
+                    **{f"{FEEDS_DIR}/{name}": text for name, text in state.files.items()}}
+    if context.ledger is not None:
+        from .ledger import ledger_json
+
+        files[context.ledger] = ledger_json(state)
+    return files
 
 
 def _timetables(context: PublishContext) -> Files:
@@ -82,8 +89,8 @@ def _timetables(context: PublishContext) -> Files:
 def _html(context: PublishContext) -> Files:
     from .html import feed_links_from_index, timetable_html
 
-    links = feed_links_from_index(context.feeds_index) if context.feeds_index else None
-    return {"timetable.html": timetable_html(context.view, feeds=links)}
+    links = feed_links_from_index(context.feeds_index, base_url=context.base_url) if context.feeds_index else None
+    return {"timetable.html": timetable_html(context.view, feeds=links, base_url=context.base_url)}
 
 
 def _frab(context: PublishContext) -> Files:
@@ -95,11 +102,11 @@ def _frab(context: PublishContext) -> Files:
 OUTPUTS: dict[str, Output] = {output.name: output for output in (
     Output("ics", "Write the iCalendar feeds (whole programme, per room, organizer, speaker, topic, format) to "
            "OUT/feeds, with schedule.csv and schedule.json beside them (so OUT can be the next --previous).",
-           _feeds, "scheduler.export.ics", ("previous", "published_at"), needs_published_at=True),
+           _feeds, "scheduler.export.ics", ("previous", "published_at", "base_url"), needs_published_at=True),
     Output("timetable", "Write timetable.md, timetable.csv and timetable.xlsx.", _timetables,
            "scheduler.export.timetable"),
     Output("html", "Write timetable.html: one self-contained, filterable, printable page (links OUT/feeds if "
-           "present).", _html, "scheduler.export.html"),
+           "present).", _html, "scheduler.export.html", ("base_url",)),
     Output("frab", "Write frab/schedule.xml and frab/schedule.json for conference apps (Giggity, EventFahrplan...).",
            _frab, "scheduler.export.frab", ("base_url",)),
 )}

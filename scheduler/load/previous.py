@@ -191,6 +191,12 @@ def _read_index(path: Path) -> dict[str, tuple[str | None, str | None, str | Non
         raise LoadError(SourceLocation(str(path)), f"not a feed index (expected feeds[].path): {exc}") from None
 
 
+def read_feed(path: Path) -> tuple[list[PreviousEvent], dict[str, str]]:
+    """The VEVENTs (exact text) and VTIMEZONEs (TZID -> text) of one published feed; LoadError if unreadable."""
+    _, events, zones = _read_feed(path, {})
+    return events, zones
+
+
 def _read_feed(path: Path, parsed: dict[str, PreviousEvent]) -> tuple[str, list[PreviousEvent], dict[str, str]]:
     """The calendar name, the VEVENTs (exact text) and the VTIMEZONEs (TZID -> text) of one feed file."""
     from icalendar import Calendar  # slow to import; only a re-publish needs it

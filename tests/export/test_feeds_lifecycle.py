@@ -42,9 +42,11 @@ def feeds_in(files: dict) -> dict[str, str]:
 
 
 def states(files: dict) -> dict[str, dict[str, tuple[str, int]]]:
-    """Feed path -> event id -> (STATUS, SEQUENCE), as icalendar reads each feed."""
+    """Feed path -> event id -> (STATUS, SEQUENCE), as icalendar reads each feed (one-event feeds aside)."""
     result = {}
     for path, text in feeds_in(files).items():
+        if path.startswith("events/"):
+            continue
         result[path] = {str(e["UID"]).split("@")[0]: (str(e["STATUS"]), int(e["SEQUENCE"])) for e in ical_events(text)}
     return result
 

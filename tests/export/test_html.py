@@ -14,11 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.export.feeds import feed_paths
 from scheduler.export.html import (
     EXPORTERS,
-    FeedLinks,
-    default_feed_links,
     feed_links_from_index,
     timetable_html,
 )
@@ -123,39 +120,50 @@ def test_filters_list_public_values_only() -> None:
         assert secret not in text
 
 
+def published_links(base_url: str | None = None):  # noqa: ANN201 - FeedLinks
+    """The feed links of a real publication of the sample programme."""
+    prob = sample_problem()
+    files = build_feeds(prob, sample_schedule(prob), published_at=datetime(2022, 3, 20, 8, tzinfo=timezone.utc))
+    return files, feed_links_from_index(files["index.json"], base_url=base_url)
+
+
 def test_links_only_for_web_urls_and_feeds() -> None:
-    parsed = _parse(timetable_html(sample_view()))
+    parsed = _parse(timetable_html(sample_view(), feeds=published_links()[1]))
     hrefs = [a["href"] for t, a in parsed.tags if t == "a"]
     assert "https://meet.example.org/e02" in hrefs
     assert not [h for h in hrefs if h.startswith("javascript:")]
-    assert "feeds/all.ics" in hrefs and "feeds/rooms/r2.ics" in hrefs
+    assert "feeds/all.ics" in hrefs and "feeds/rooms/r2.ics" in hrefs and "feeds/index.html" in hrefs
     assert hrefs.count("feeds/rooms/r1.ics") == 1 + 2  # the room list, and each of E01 and E04
-
-
-def test_default_feed_links_are_the_feed_exporters_names() -> None:
-    view = sample_view()
-    links = default_feed_links(view)
-    expected = feed_paths("room", [room.id for room in view.problem.rooms])
-    assert links.all == "feeds/all.ics"
-    assert links.rooms == {room_id: f"feeds/{path}" for room_id, path in expected.items()}
+    assert hrefs.count("feeds/events/e01.ics") == 1  # E01's own "add to calendar"
 
 
 def test_feed_links_from_a_real_publication_point_at_written_feeds() -> None:
-    prob = sample_problem()
-    files = build_feeds(prob, sample_schedule(prob), published_at=datetime(2022, 3, 20, 8, tzinfo=timezone.utc))
-    links = feed_links_from_index(files["index.json"])
-    assert links.all.removeprefix("feeds/") in files
-    assert set(links.rooms) == {room.id for room in prob.rooms}
-    for path in links.rooms.values():
-        assert path.removeprefix("feeds/") in files
+    files, links = published_links()
     text = timetable_html(sample_view(), feeds=links)
-    assert f'href="{links.rooms["V1"]}"' in text
+    hrefs = {a["href"] for t, a in _parse(text).tags if t == "a" and a["href"].startswith("feeds/")}
+    assert {href.removeprefix("feeds/") for href in hrefs} <= set(files)
+    kinds = {href.split("/")[1] for href in hrefs if href.count("/") == 2}
+    assert kinds == {"rooms", "organizers", "speakers", "topics", "events"}
+    assert "subscription links" in text  # no base URL: the page says how to host the folder
 
 
-def test_custom_feed_links_and_missing_rooms_fall_back_to_all() -> None:
-    text = timetable_html(sample_view(), feeds=FeedLinks("../cal/all.ics", {"R1": "../cal/r1.ics"}))
-    assert 'href="../cal/r1.ics"' in text and 'href="feeds/' not in text
-    assert FeedLinks("a.ics", {}).room("R9") == "a.ics"
+def test_a_base_url_makes_every_feed_link_an_absolute_subscription() -> None:
+    _, links = published_links("https://example.org/ccpcj")
+    text = timetable_html(sample_view(), feeds=links)
+    parsed = _parse(text)
+    hrefs = [a["href"] for t, a in parsed.tags if t == "a"]
+    assert "webcal://example.org/ccpcj/feeds/all.ics" in hrefs
+    assert "https://example.org/ccpcj/feeds/events/e01.ics" in hrefs
+    assert not [h for h in hrefs if h.startswith("feeds/") and h.endswith(".ics")]
+    copies = [a["data-copy"] for t, a in parsed.tags if t == "button" and "data-copy" in a and a["data-copy"]]
+    assert copies == ["https://example.org/ccpcj/feeds/all.ics"]
+    assert "subscription links" not in text
+
+
+def test_without_feeds_the_page_links_none() -> None:
+    text = timetable_html(sample_view())
+    hrefs = [a["href"] for t, a in _parse(text).tags if t == "a"]
+    assert not [h for h in hrefs if ".ics" in h] and 'id="my-programme"' not in text
 
 
 def test_exporter_is_deterministic() -> None:
@@ -191,7 +199,7 @@ def _visible_ids(page) -> list[str]:  # noqa: ANN001
 def test_timetable_in_a_browser(browser, tmp_path: Path) -> None:  # noqa: ANN001
     view = sample_view()
     page_file = tmp_path / "timetable.html"
-    page_file.write_text(timetable_html(view), encoding="utf-8")
+    page_file.write_text(timetable_html(view, feeds=published_links()[1]), encoding="utf-8")
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     dialogs: list[str] = []
