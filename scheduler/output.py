@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import secrets
 import shutil
 import tempfile
 import threading
@@ -69,7 +70,7 @@ def write_atomic(path: Path | str, content: str | bytes) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     data = content.encode("utf-8") if isinstance(content, str) else content
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _new_file(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -77,6 +78,19 @@ def write_atomic(path: Path | str, content: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _new_file(path: Path) -> tuple[int, str]:
+    """A new temporary file beside ``path``, open for writing, with the mode any new file gets (umask applied).
+
+    Not ``tempfile.mkstemp``, whose files are private (0600) where every other output is readable.
+    """
+    while True:
+        tmp = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
 
 
 def write_tree_atomic(directory: Path | str, files: Mapping[str, str | bytes]) -> None:

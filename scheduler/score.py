@@ -25,11 +25,17 @@ TERMS: tuple[str, ...] = tuple(name for name in terms.TERMS if name != terms.MOV
 
 @dataclass(frozen=True)
 class ScoreBreakdown:
-    """Raw counts and weighted values per term, and the weighted total (what the solver minimises)."""
+    """Raw values and weighted values per term, the weighted total (what the solver minimises), and counts.
+
+    ``counts`` is how many things each term counts, as a planner reads it: the raw value, except for
+    ``unscheduled`` and ``moved``, whose raw values are costs (per priority, per kind of move) and whose
+    counts are the events left out and the events moved.
+    """
 
     raw: dict[str, int]
     weighted: dict[str, int]
     total: int
+    counts: dict[str, int]
 
 
 def crowding_target(problem: Problem) -> int:
@@ -115,11 +121,25 @@ def raw_scores(problem: Problem, schedule: Schedule, previous: Schedule | None =
 
 
 def breakdown(problem: Problem, schedule: Schedule, previous: Schedule | None = None) -> ScoreBreakdown:
-    """Raw counts, weighted values (meeting weights applied) and the weighted total (``moved`` with ``previous``)."""
+    """Raw values, weighted values (meeting weights applied), the weighted total and the counts of every term."""
     raw = raw_scores(problem, schedule, previous)
     weights = effective_weights(problem.meeting.weights)
     weighted = {name: weights[name] * value for name, value in raw.items()}
-    return ScoreBreakdown(raw, weighted, sum(weighted.values()))
+    return ScoreBreakdown(raw, weighted, sum(weighted.values()), term_counts(problem, schedule, raw, previous))
+
+
+def term_counts(problem: Problem, schedule: Schedule, raw: dict[str, int],
+                previous: Schedule | None = None) -> dict[str, int]:
+    """How many things each term of ``raw`` counts: events left out for ``unscheduled``, events moved for ``moved``."""
+    after = schedule.by_event
+    counts = dict(raw)
+    counts["unscheduled"] = sum(1 for event in problem.events
+                                if event.id not in after or not after[event.id].scheduled)
+    if previous is not None:
+        before = previous.by_event
+        counts[terms.MOVED] = sum(1 for event in problem.events
+                                  if move_kind(problem, before.get(event.id), after.get(event.id)) is not None)
+    return counts
 
 
 def score_schedule(problem: Problem, schedule: Schedule, previous: Schedule | None = None) -> dict[str, int]:

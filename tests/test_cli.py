@@ -34,6 +34,32 @@ def test_every_command_has_help_with_an_example(name: str, command: click.Comman
     assert "Example:" in result.output, f"`scheduler {name} --help` shows no example"
 
 
+def _examples(help_text: str) -> list[str]:
+    """The example commands of a help text, each with its continuation lines joined."""
+    commands, pending = [], ""
+    for line in help_text.splitlines():
+        text = line.strip()
+        if pending or text.startswith("scheduler "):
+            pending += (" " if pending else "") + text.removesuffix("\\").strip()
+            if not text.endswith("\\"):
+                commands.append(pending)
+                pending = ""
+    return commands
+
+
+@pytest.mark.parametrize("name,command", [("", cli), *COMMANDS], ids=["scheduler", *(n for n, _ in COMMANDS)])
+def test_help_examples_never_wrap_inside_a_command_in_80_columns(name: str, command: click.Command) -> None:
+    narrow = CliRunner().invoke(cli, [*name.split(), "--help"], terminal_width=80).output
+    wide = CliRunner().invoke(cli, [*name.split(), "--help"], terminal_width=200).output
+    assert max(len(line) for line in narrow.splitlines()) <= 80, narrow
+    examples = _examples(narrow)
+    assert examples and examples == _examples(wide)  # the same commands whatever the terminal's width
+    for example in examples:
+        assert re.fullmatch(r"scheduler [a-z].*", example) and not re.search(r"\w- \w", example), example
+    example_lines = [line for line in narrow.splitlines() if line.strip().startswith("scheduler ")]
+    assert all(line.startswith("    scheduler ") for line in example_lines)  # each on its own line, as a block
+
+
 @pytest.mark.parametrize("name", [n for n, c in COMMANDS if not isinstance(c, click.Group)])
 def test_every_command_is_in_the_readme(name: str) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -203,3 +229,42 @@ def test_same_input_seed_and_options_give_byte_identical_outputs(tmp_path: Path)
     assert outputs[0].keys() == outputs[1].keys() and len(outputs[0]) > 10
     differing = [name for name in outputs[0] if outputs[0][name] != outputs[1][name]]
     assert differing == []
+
+
+def test_the_shipped_meeting_is_found_from_any_working_directory(tmp_path: Path) -> None:
+    result = run_cli("validate", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("31st session of the Commission on Crime Prevention and Criminal Justice (ccpcj31)")
+
+
+def test_the_shipped_meeting_lies_beside_the_package_or_in_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scheduler.load.inputs import shipped_meeting
+
+    monkeypatch.chdir(tmp_path)
+    found = shipped_meeting()
+    assert found.is_absolute() and (found / "meeting.toml").is_file()
+    assert found.resolve() == (ROOT / "data" / "ccpcj31").resolve()
+    # the link a wheel copies the meeting through (pyproject's package-data) leads to the same folder
+    assert (ROOT / "scheduler" / "shipped").resolve() == found.resolve()
+
+
+def test_errors_of_the_meeting_and_of_its_scenario_come_in_one_run(tmp_path: Path) -> None:
+    folder = MeetingFiles(tmp_path).replace("events.csv", "hybrid,50,80", "hybrid,fifty,80").write()
+    scenario = tmp_path / "s.toml"
+    scenario.write_text('name = "late"\n[[events.withdraw]]\nid = "E1"\nreason = 5\n', encoding="utf-8")
+    result = run_cli("validate", str(folder), "--scenario", str(scenario))
+    assert result.returncode == 2, result.stderr
+    assert "events.csv:2:5 (duration)" in result.stderr and "s.toml" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_convert_writes_its_workbook_with_the_mode_of_solve_outputs(tmp_path: Path) -> None:
+    import stat
+
+    folder = MeetingFiles(tmp_path).write()
+    out = tmp_path / "out"
+    assert run_cli("solve", str(folder), "--out", str(out), "--time-limit", "10", "--quiet").returncode == 0
+    converted = run_cli("convert", str(folder), "--xlsx", str(tmp_path / "meeting.xlsx"))
+    assert converted.returncode == 0, converted.stderr
+    mode = stat.S_IMODE((tmp_path / "meeting.xlsx").stat().st_mode)
+    assert mode == stat.S_IMODE((out / "timetable.xlsx").stat().st_mode)  # not the private 0600 of a temp file

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.output import FolderBusy, hold, write_tree_atomic
+from scheduler.output import FolderBusy, hold, write_atomic, write_tree_atomic
 
 HOLDER = """
 import sys, time
@@ -76,3 +76,17 @@ def test_solve_into_a_folder_another_run_is_writing_stops_with_a_message(tmp_pat
     assert result.returncode == 2, result.stderr  # a usage conflict, like any other refused --out
     assert "being written by another run" in result.stderr and "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []  # nothing of the refused run was written
+
+
+def test_a_single_file_gets_the_mode_of_the_files_of_a_tree(tmp_path: Path) -> None:
+    """write_atomic (convert's workbook, compare --html) and write_tree_atomic (solve) give the same mode."""
+    import os
+    import stat
+
+    write_tree_atomic(tmp_path / "tree", {"a.txt": "one"})
+    write_atomic(tmp_path / "single.xlsx", b"PK")
+    mask = os.umask(0o022)
+    os.umask(mask)
+    tree_mode = stat.S_IMODE((tmp_path / "tree" / "a.txt").stat().st_mode)
+    assert stat.S_IMODE((tmp_path / "single.xlsx").stat().st_mode) == tree_mode == 0o666 & ~mask
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["single.xlsx", "tree"]  # no temporary file left

@@ -87,5 +87,6 @@ def table_format_option(default: str = "simple") -> Decorator:
     """``--fmt``: any of tabulate's table formats."""
     from tabulate import tabulate_formats
 
-    return click.option("--fmt", type=click.Choice(sorted(tabulate_formats)), default=default, show_default=True,
-                        help="Table format (tabulate's formats).")
+    formats = sorted(tabulate_formats)
+    return click.option("--fmt", type=click.Choice(formats), default=default, show_default=True, metavar="FORMAT",
+                        help=f"Table format, one of tabulate's: {', '.join(formats)}.")

@@ -69,7 +69,7 @@ def check(data: Path, schedule_csv: Path, allow_unscheduled: bool, scenario_path
 @opt.scenario_option
 @handle_errors
 def score(data: Path, schedule_csv: Path, previous: Path | None, fmt: str, scenario_path: Path | None) -> None:
-    """Score any schedule term by term: each soft term's count and weighted score, and the total.
+    """Score any schedule term by term: each soft term's count (what it counts, in words) and cost, and the total.
 
     The total is what the solver minimises (docs/objective.md): for a schedule the solver wrote it
     equals schedule.json's objective, with --previous for a re-plan. Hard-rule violations are
@@ -131,22 +131,30 @@ def compare(data: Path, schedules: tuple[Path, ...], fmt: str, html_path: Path |
 @click.option("--list", "as_list", is_flag=True, help="A list of events instead of a grid.")
 @opt.table_format_option()
 @opt.scenario_option
+@click.option("--width", type=click.IntRange(0), help="Columns to fit into (default: the terminal's; 0: no limit, "
+              "titles cut as in timetable.md).")
 @handle_errors
 def timetable(data: Path, schedule_csv: Path, day: str | None, room: str | None, organizer: str | None,
-              as_list: bool, fmt: str, scenario_path: Path | None) -> None:
+              as_list: bool, fmt: str, scenario_path: Path | None, width: int | None) -> None:
     """Print the timetable in the terminal: a grid per day (rows slots, columns rooms), or a list.
 
-    With --scenario (or a scenario.toml beside the schedule) the meeting has that scenario applied.
+    No line is wider than the terminal (or --width): a day's rooms are split over several grids, titles
+    and names wrap over a few lines (or are cut with "…" in one-line formats such as github). The
+    markup formats (html, latex, mediawiki, tsv) are never fitted. With --scenario (or a scenario.toml
+    beside the schedule) the meeting has that scenario applied.
 
-    Example: scheduler timetable data/ccpcj31 out/schedule.csv --day 2022-05-17 --fmt github
+    Example: scheduler timetable data/ccpcj31 out/schedule.csv --day 2 --width 100
     """
-    from ..export.timetable import grid_text, list_text
+    import shutil
+
+    from ..export.terminal import grid_text, list_text
     from ..export.view import build_view
 
     problem, _ = schedule_meeting(data, scenario_path, schedule_csv)
     view = build_view(problem, load_schedule(problem, schedule_csv))
     render = list_text if as_list else grid_text
-    click.echo(render(view, day=day, room=room, organizer=organizer, fmt=fmt), nl=False)
+    columns = shutil.get_terminal_size().columns if width is None else width or None
+    click.echo(render(view, day=day, room=room, organizer=organizer, fmt=fmt, width=columns), nl=False)
 
 
 @cli.group()

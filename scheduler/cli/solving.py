@@ -139,10 +139,11 @@ def solve(data: Path | None, out: Path | None, site_path: Path | None, solver: d
     schedule found. With --previous it re-plans: events keep their earlier room and time unless the
     hard rules force a move, and the summary lists every moved event with the reason.
 
-    \b
     Example: scheduler solve data/ccpcj31 --out out --time-limit 30
+
     Re-plan: scheduler solve data/ccpcj31 --scenario examples/scenarios/room-closed-wednesday.toml
-             --previous out --out out2
+    --previous out --out out2
+
     Release: scheduler solve data/ccpcj31 --publish site --base-url https://example.org/ccpcj31/
     """
     started = time.perf_counter()  # --time-limit bounds the whole command: loading and writing too
@@ -187,45 +188,54 @@ def _solve(data: Path | None, out: Path | None, site_path: Path | None, solver: 
     from ..export.links import base_url_of
     from ..load.previous import load_previous
     from ..publication import publication_seconds, solve_and_publish
-    from ..report import progress_printer, solve_summary
+    from ..report import SolveProgress, solve_summary
     from ..solver import SolveOptions, solve
 
     base = base_url_of(base_url)
-    problem, scenario = load_meeting(data, scenario_path)
     echo = functools.partial(click.echo, err=True)
-    options = SolveOptions(**solver, progress=None if quiet else progress_printer(echo), max_moves=max_moves,
-                           started=started)
-    if site_path is not None:
-        from ..site import make_release, open_site, write_release
-        from .site import release_report
+    progress = SolveProgress(echo, started=started)  # a line at least every 2 s, loading and writing included
+    with progress if not quiet else contextlib.nullcontext():
+        problem, scenario = load_meeting(data, scenario_path)
+        options = SolveOptions(**solver, progress=None if quiet else progress, max_moves=max_moves, started=started)
+        if site_path is not None:
+            from ..site import make_release, open_site, write_release
+            from .site import release_report
 
-        site = open_site(site_path, problem)
-        before = site.current.schedule if site.current is not None else None
-        if not quiet:
-            echo(f"solving {len(problem.events)} events (time limit {solver['time_limit']:g} s, "
-                 f"{solver['workers']} workers){' as a re-plan of the current release' if before else ''}")
-        # a release builds the publication twice when the site has one (to see whether anything changed)
-        schedule = solve(problem, replace(options, previous=before, reserve=2 * publication_seconds(problem) + 0.5))
-        release = make_release(problem, schedule, site, published_at=published_at, base_url=base, scenario=scenario)
-        if release is not None:
-            write_release(site_path, release)
+            site = open_site(site_path, problem)
+            before = site.current.schedule if site.current is not None else None
+            # a release builds the publication twice when the site has one (to see whether anything changed)
+            reserve = 2 * publication_seconds(problem) + 0.5
+            if not quiet:
+                echo(f"solving {len(problem.events)} events (time limit {solver['time_limit']:g} s, "
+                     f"{solver['workers']} workers){' as a re-plan of the current release' if before else ''}")
+                progress.searching(started + solver["time_limit"] - reserve)
+            schedule = solve(problem, replace(options, previous=before, reserve=reserve))
+            release = make_release(problem, schedule, site, published_at=published_at, base_url=base,
+                                   scenario=scenario)
+            if release is not None:
+                write_release(site_path, release)
+        else:
+            assert out is not None
+            earlier = load_previous(previous, problem) if previous is not None else None
+            # An earlier publication in OUT itself: its feeds continue (SEQUENCE, CANCELLED), so re-solving into a
+            # live output folder never strands its subscribers; its schedule is kept only with --previous.
+            own = _own_publication(out, problem) if earlier is None and out.is_dir() else None
+            if not quiet:
+                echo(f"solving {len(problem.events)} events (time limit {solver['time_limit']:g} s, "
+                     f"{solver['workers']} workers)")
+                if own is not None:
+                    echo(f"{out} holds an earlier publication: its feeds are continued (changed events get a higher "
+                         f"SEQUENCE, removed ones are cancelled); add --previous {out} to keep its schedule too")
+                progress.searching(started + solver["time_limit"] - publication_seconds(problem))
+            inputs = [data if data is not None else shipped_meeting(), *([scenario_path] if scenario_path else [])]
+            schedule, files = solve_and_publish(problem, options, previous=earlier, published_at=published_at,
+                                                inputs=inputs, scenario=scenario, feeds_from=own, base_url=base)
+            write_tree_atomic(out, files)
+    if site_path is not None:
         click.echo(solve_summary(problem, schedule, before))
         click.echo(release_report(site_path, site, release))
         return
-    assert out is not None
-    earlier = load_previous(previous, problem) if previous is not None else None
-    # An earlier publication in OUT itself: its feeds continue (SEQUENCE, CANCELLED), so re-solving into a
-    # live output folder never strands its subscribers; its schedule is kept only with --previous.
-    own = _own_publication(out, problem) if earlier is None and out.is_dir() else None
-    if not quiet:
-        echo(f"solving {len(problem.events)} events (time limit {solver['time_limit']:g} s, "
-             f"{solver['workers']} workers)")
-        if own is not None:
-            echo(f"{out} holds an earlier publication: its feeds are continued (changed events get a higher "
-                 f"SEQUENCE, removed ones are cancelled); add --previous {out} to keep its schedule too")
-    inputs = [data if data is not None else shipped_meeting(), *([scenario_path] if scenario_path else [])]
-    schedule, files = solve_and_publish(problem, options, previous=earlier, published_at=published_at, inputs=inputs,
-                                        scenario=scenario, feeds_from=own, base_url=base)
-    write_tree_atomic(out, files)
     click.echo(solve_summary(problem, schedule, earlier.schedule if earlier else None))
     click.echo(written(out, files))
+    if "timetable.html" in files:
+        click.echo(f"open {out / 'timetable.html'} in a browser to read the timetable")

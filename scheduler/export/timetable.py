@@ -1,4 +1,5 @@
-"""Timetables for people: terminal grids and lists (tabulate), Markdown, CSV and an Excel workbook.
+"""Timetables for people: Markdown, CSV and an Excel workbook, and the grid and list rows the terminal
+views (``terminal.py``) are made of.
 
 Every function is pure over the shared ``ProgrammeView``: the same view gives the same text or bytes.
 A grid has one row per slot and one column per room; a cell holds the event's short title, and the
@@ -11,7 +12,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timezone
 
 from tabulate import tabulate, tabulate_formats
@@ -19,7 +20,7 @@ from tabulate import tabulate, tabulate_formats
 from ..errors import UsageError
 from ..model import Room, Slot
 from .labels import is_web_url
-from .view import DayView, EventView, Exporter, ProgrammeView, filter_view
+from .view import DayView, EventView, Exporter, ProgrammeView
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -29,6 +30,7 @@ CSV_COLUMNS = ("event_id", "day", "start", "end", "start_utc", "end_utc", "room"
                "speakers", "topics", "link")
 TABLE_FORMATS: tuple[str, ...] = tuple(sorted(tabulate_formats))
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+Fit = Callable[[str, int], str]  # text, width -> the text made that wide (cut, or wrapped over lines)
 
 
 # ---------------------------------------------------------------------------------------------- text bits
@@ -83,94 +85,49 @@ def grid_columns(view: ProgrammeView) -> tuple[Room, ...]:
 # ---------------------------------------------------------------------------------------------- grids
 
 
-def _cell_text(day: DayView, slot: Slot, room: Room, width: int) -> str:
+def _cell_text(day: DayView, slot: Slot, room: Room, width: int, fit: Fit, joiner: str) -> str:
     parts = []
     for event in day.cell_events(slot, room):
-        parts.append(short_title(event.event.title, width) if event.slots[0].id == slot.id else CONTINUED)
-    return " / ".join(parts)
+        parts.append(fit(event.event.title, width) if event.slots[0].id == slot.id else CONTINUED)
+    return joiner.join(parts)
 
 
-def grid_rows(day: DayView, rooms: Sequence[Room], *, width: int = 32) -> list[list[str]]:
-    """One row per slot (label, then a cell per room), then a row per event outside the slot grid."""
-    rows = [[time_range(slot.start, slot.end), *(_cell_text(day, slot, room, width) for room in rooms)]
+def grid_rows(day: DayView, rooms: Sequence[Room], *, width: int = 32, fit: Fit = short_title,
+              joiner: str = " / ") -> list[list[str]]:
+    """One row per slot (label, then a cell per room), then a row per event outside the slot grid.
+
+    A cell holds its events' titles made ``width`` wide by ``fit`` (cut to one line by default), joined by
+    ``joiner``; the slots after an event's first read ``(cont.)``.
+    """
+    rows = [[time_range(slot.start, slot.end), *(_cell_text(day, slot, room, width, fit, joiner) for room in rooms)]
             for slot in day.slots]
     room_ids = [room.id for room in rooms]
     for event in day.off_grid():
         if event.room.id in room_ids:
             cells = ["" for _ in rooms]
-            cells[room_ids.index(event.room.id)] = short_title(event.event.title, width)
+            cells[room_ids.index(event.room.id)] = fit(event.event.title, width)
             rows.append([time_range(event.start, event.end), *cells])
     return rows
 
 
-def _tabulate(rows: list[list[str]], headers: Sequence[str], fmt: str) -> str:
+def table_text(rows: list[list[str]], headers: Sequence[str], fmt: str) -> str:
+    """``rows`` under ``headers`` in tabulate's ``fmt``, every cell as text (``0012`` stays ``0012``)."""
     return tabulate(rows, headers=list(headers), tablefmt=fmt, disable_numparse=True)
-
-
-def grid_text(
-    view: ProgrammeView,
-    *,
-    day: str | date | None = None,
-    room: str | None = None,
-    organizer: str | None = None,
-    fmt: str = "simple",
-    width: int = 28,
-) -> str:
-    """A grid per day for the terminal (rows slots, columns rooms, cells short titles) in tabulate's ``fmt``."""
-    check_table_format(fmt)
-    shown = filter_view(view, day=day, room=room, organizer=organizer)
-    rooms = grid_columns(shown)
-    parts = [f"{one_line(view.meeting.name)}: times in {view.meeting.timezone}"]
-    for day_view in shown.days:
-        parts.append(day_heading(day_view.day))
-        if not day_view.events or not rooms:
-            parts.append("(no side events)")
-            continue
-        rows = grid_rows(day_view, rooms, width=width)
-        if fmt in ("pipe", "github"):
-            rows = [[markdown_cell(cell) for cell in row] for row in rows]
-        headers = ["Time", *(one_line(room.name) for room in rooms)]
-        parts.append(_tabulate(rows, headers, fmt))
-    return "\n\n".join(parts) + "\n"
 
 
 LIST_HEADERS = ("Day", "Time", "Room", "Format", "Title", "Organizer", "Speakers")
 
 
+def list_cells(event: EventView) -> list[str]:
+    """One event's list cells in full, one line each: day, time, room, format, title, organizer, speakers."""
+    return [event.day.isoformat(), time_range(event.start, event.end), one_line(event.room.name), event.format_label,
+            one_line(event.event.title), one_line(event.event.organizer), one_line(", ".join(event.speaker_names))]
+
+
 def list_rows(events: Sequence[EventView], *, width: int = 60) -> list[list[str]]:
-    """One row per event for the list view: day, time, room, format, title, organizer, speakers."""
-    return [
-        [
-            event.day.isoformat(),
-            time_range(event.start, event.end),
-            one_line(event.room.name),
-            event.format_label,
-            short_title(event.event.title, width),
-            short_title(event.event.organizer, 40),
-            short_title(", ".join(event.speaker_names), 40),
-        ]
-        for event in events
-    ]
-
-
-def list_text(
-    view: ProgrammeView,
-    *,
-    day: str | date | None = None,
-    room: str | None = None,
-    organizer: str | None = None,
-    fmt: str = "simple",
-) -> str:
-    """Every shown event as one table row in time order (times local to the venue), in tabulate's ``fmt``."""
-    check_table_format(fmt)
-    shown = filter_view(view, day=day, room=room, organizer=organizer)
-    header = f"{one_line(view.meeting.name)}: times in {view.meeting.timezone}"
-    if not shown.events:
-        return f"{header}\n\n(no side events)\n"
-    rows = list_rows(shown.events)
-    if fmt in ("pipe", "github"):
-        rows = [[markdown_cell(cell) for cell in row] for row in rows]
-    return f"{header}\n\n{_tabulate(rows, LIST_HEADERS, fmt)}\n"
+    """One row per event for the list view, the title cut to ``width``, organizer and speakers to 40."""
+    return [[*cells[:4], short_title(cells[4], width), short_title(cells[5], 40), short_title(cells[6], 40)]
+            for cells in map(list_cells, events)]
 
 
 # ---------------------------------------------------------------------------------------------- Markdown
@@ -196,9 +153,9 @@ def timetable_md(view: ProgrammeView) -> str:
             continue
         rows = [[markdown_cell(cell) for cell in row] for row in grid_rows(day_view, rooms, width=48)]
         headers = ["Time", *(markdown_cell(room.name) for room in rooms)]
-        lines += [_tabulate(rows, headers, "pipe"), ""]
+        lines += [table_text(rows, headers, "pipe"), ""]
         details = [[markdown_cell(cell) for cell in row[1:]] for row in list_rows(day_view.events, width=200)]
-        lines += [_tabulate(details, LIST_HEADERS[1:], "pipe"), ""]
+        lines += [table_text(details, LIST_HEADERS[1:], "pipe"), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -253,14 +210,20 @@ def timetable_xlsx(view: ProgrammeView) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     names: set[str] = set()
+    meeting = view.meeting.name
     for day_view in view.days:
         sheet = workbook.create_sheet(_sheet_name(f"{WEEKDAYS[day_view.day.weekday()][:3]} {day_view.day.day} "
                                                   f"{MONTHS[day_view.day.month - 1][:3]}", names))
         _grid_sheet(sheet, day_view, grid_columns(view))
-    _list_sheet(workbook.create_sheet(_sheet_name("All events", names)), view.events, CSV_COLUMNS)
+        _print_setup(sheet, meeting, day_heading(day_view.day), fit_width=True)
+    listing = workbook.create_sheet(_sheet_name("All events", names))
+    _list_sheet(listing, view.events, CSV_COLUMNS)
+    _print_setup(listing, meeting, "All events", fit_width=False)
     for room in grid_columns(view):
         events = [event for event in view.events if event.room.id == room.id]
-        _list_sheet(workbook.create_sheet(_sheet_name(room.name, names)), events, ROOM_SHEET_COLUMNS)
+        sheet = workbook.create_sheet(_sheet_name(room.name, names))
+        _list_sheet(sheet, events, ROOM_SHEET_COLUMNS)
+        _print_setup(sheet, meeting, one_line(room.name), fit_width=False)
     moment = _fixed_moment(view)
     workbook.properties.created = moment
     workbook.properties.modified = moment
@@ -302,11 +265,39 @@ def _header(sheet, headers: Sequence[str]) -> None:  # noqa: ANN001
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="D9D9D9")
     sheet.freeze_panes = "B2" if headers and headers[0] == "Time" else "A2"
+
+
+def _header_text(text: str, width: int = 120) -> str:
+    """Text for a printed page header: one line, ``&`` doubled (a lone one starts a code), at most ``width``
+    characters so that a header's parts stay within Excel's 255."""
+    plain = _clean(one_line(text))
+    return short_title(plain, width - plain.count("&")).replace("&", "&&")
+
+
+def _print_setup(sheet, meeting: str, title: str, *, fit_width: bool) -> None:  # noqa: ANN001
+    """A4 landscape; every page headed by the meeting and ``title`` (the day, or the list's name), row 1 and
+    column A repeated, numbered ``page 2 of 5``; a day's grid fitted to the page's width, a list at full size
+    (its columns run on over a second page, which stays readable where one page's width would not)."""
+    from openpyxl.worksheet.page import PageMargins
+
     sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_cols = "A:A"
+    setup = sheet.page_setup
+    setup.orientation = "landscape"
+    setup.paperSize = sheet.PAPERSIZE_A4
+    if fit_width:
+        setup.fitToWidth = 1
+        setup.fitToHeight = 0
+    else:
+        setup.pageOrder = "overThenDown"  # a band of rows on every page across before the next band
+    sheet.sheet_properties.pageSetUpPr.fitToPage = fit_width
+    sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.75, bottom=0.6, header=0.3, footer=0.3)
+    for header in (sheet.oddHeader, sheet.evenHeader):
+        header.left.text = _header_text(meeting)
+        header.right.text = f"&B{_header_text(title)}"
+    for footer in (sheet.oddFooter, sheet.evenFooter):
+        footer.center.text = "page &P of &N"
+    sheet.print_options.horizontalCentered = fit_width
 
 
 def _grid_sheet(sheet, day: DayView, rooms: Sequence[Room]) -> None:  # noqa: ANN001
@@ -347,10 +338,15 @@ def _grid_sheet(sheet, day: DayView, rooms: Sequence[Room]) -> None:  # noqa: AN
         sheet.row_dimensions[index + 2].height = 15 * min(max(count, 1), 8)
 
 
+LIST_COLUMN_WIDTH = 40  # the widest a list's column gets; longer texts wrap inside it
+
+
 def _list_sheet(sheet, events: Sequence[EventView], columns: Sequence[str]) -> None:  # noqa: ANN001
+    from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
     _header(sheet, columns)
+    wrap = Alignment(wrap_text=True, vertical="top")
     widths = [len(name) + 2 for name in columns]
     for row, event in enumerate(events, start=2):
         record = event_record(event)
@@ -358,13 +354,13 @@ def _list_sheet(sheet, events: Sequence[EventView], columns: Sequence[str]) -> N
         for column, name in enumerate(columns, start=1):
             text = one_line(record[name])
             cell = put_text(sheet, row, column, text)
+            cell.alignment = wrap
             if name == "link" and is_web_url(text):
                 cell.hyperlink = text
-            widths[column - 1] = max(widths[column - 1], min(len(text) + 2, 60))
+            widths[column - 1] = max(widths[column - 1], min(len(text) + 2, LIST_COLUMN_WIDTH))
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    if events:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(events) + 1}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(events) + 1}"
 
 
 def _fixed_moment(view: ProgrammeView) -> datetime:

@@ -81,13 +81,13 @@ def _read_workbook(path: Path, report: Report) -> _Sources | None:
         return None
     for key, table in sheets.items():
         if key not in TABLES and key not in MEETING_SHEETS:
-            report.warn(SourceLocation(table.name), "unknown sheet ignored")
+            report.warn(table.place(), "unknown sheet ignored")
     meeting = sheets_input(sheets, name, report)
     tables: dict[str, Table | None] = {}
     for table_name in TABLES:
         tables[table_name] = sheets.get(table_name)
         if tables[table_name] is None and table_name not in OPTIONAL_TABLES:
-            report.error(SourceLocation(f"{name}[{table_name}]"), "missing sheet")
+            report.error(SourceLocation(name, sheet=table_name), "missing sheet")
     return _Sources(meeting, tables)
 
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..errors import DataErrors, DataWarning, LoadError, SourceLocation
+from ..errors import DataErrors, DataWarning, LoadError, SourceLocation, suggest
 
 T = TypeVar("T")
 
@@ -143,7 +143,7 @@ def parse_enum(text: str, where: SourceLocation, choices: Iterable[str], *, what
     for option in options:
         if option == lowered:
             return option
-    raise LoadError(where, f"unknown {what} {text!r}; expected one of {', '.join(options)}")
+    raise LoadError(where, f"unknown {what} {text!r}{suggest(lowered, options)}; expected one of {', '.join(options)}")
 
 
 def format_time(at: time) -> str:
@@ -156,7 +156,7 @@ class Report:
 
     def __init__(self) -> None:
         self.errors: list[LoadError] = []
-        self._rank: dict[str, int] = {}
+        self._rank: dict[tuple[str, str | None], int] = {}  # (file, sheet) -> reading order
 
     def error(self, where: SourceLocation, message: str) -> None:
         """Record one error at ``where``."""
@@ -164,7 +164,7 @@ class Report:
 
     def add(self, error: LoadError) -> None:
         """Record an error raised by a parser."""
-        self._rank.setdefault(error.location.path, len(self._rank))
+        self._rank.setdefault((error.location.path, error.location.sheet), len(self._rank))
         self.errors.append(error)
 
     def warn(self, where: SourceLocation, message: str) -> None:
@@ -180,9 +180,9 @@ class Report:
             self.add(error)
             return None
 
-    def register(self, path: str) -> None:
-        """Note a source file so its errors sort in reading order."""
-        self._rank.setdefault(path, len(self._rank))
+    def register(self, path: str, sheet: str | None = None) -> None:
+        """Note a source file (or a sheet of a workbook) so its errors sort in reading order."""
+        self._rank.setdefault((path, sheet), len(self._rank))
 
     def raise_if_any(self) -> None:
         """Raise DataErrors with every error, in file order, then row and column; no duplicates."""
@@ -197,6 +197,6 @@ class Report:
 
         def order(error: LoadError) -> tuple[int, int, int]:
             where = error.location
-            return (self._rank.get(where.path, len(self._rank)), where.row or 0, where.column or 0)
+            return (self._rank.get((where.path, where.sheet), len(self._rank)), where.row or 0, where.column or 0)
 
         raise DataErrors(sorted(unique, key=order))

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from ..errors import LoadError
+from ..errors import LoadError, suggest
 from ..grid import SlotSpec, build_slots, overlaps
 from ..model import FORMATS, BlockedPeriod, Meeting, Slot
 from ..weights import DEFAULT_WEIGHTS
@@ -294,7 +294,8 @@ def _weights(given: MeetingInput, report: Report) -> dict[str, int]:
     for name_entry, value_entry in given.weights:
         name = str(name_entry.value).strip()
         if name not in DEFAULT_WEIGHTS:
-            report.error(name_entry.where, f"unknown weight {name!r}; expected one of {', '.join(DEFAULT_WEIGHTS)}")
+            report.error(name_entry.where, f"unknown weight {name!r}{suggest(name, DEFAULT_WEIGHTS)}; expected one of "
+                                           f"{', '.join(DEFAULT_WEIGHTS)}")
             continue
         value = value_entry.value
         try:

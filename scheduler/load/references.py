@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone
 
+from ..errors import suggest
 from ..grid import occupied_slots, overlaps
 from ..model import Room, SideEvent, Slot, Speaker, Unavailability
 from .fields import Report, format_time
@@ -65,7 +66,8 @@ def _event_speakers(parsed: Parsed[SideEvent], speaker_by_id: dict[str, Parsed[S
     unknown = [speaker_id for speaker_id in event.speakers if speaker_id not in speaker_by_id]
     if unknown:
         plural = "s" if len(unknown) > 1 else ""
-        report.error(parsed.row.at("speakers"), f"unknown speaker{plural} {', '.join(unknown)}")
+        named = ", ".join(f"{speaker_id}{suggest(speaker_id, speaker_by_id)}" for speaker_id in unknown)
+        report.error(parsed.row.at("speakers"), f"unknown speaker{plural} {named}")
     if event.format == "in_person" and "format" not in parsed.bad:
         remote = [
             speaker_id for speaker_id in event.speakers
@@ -86,7 +88,7 @@ def _pinned_room(parsed: Parsed[SideEvent], room_by_id: dict[str, Parsed[Room]],
     where = parsed.row.at("room")
     found = room_by_id.get(event.room)
     if found is None:
-        report.error(where, f"unknown room {event.room!r}")
+        report.error(where, f"unknown room {event.room!r}{suggest(event.room, room_by_id)}")
         return
     room = found.value
     if "format" in parsed.bad or "kind" in found.bad:
@@ -187,8 +189,8 @@ def _unavailable(parsed: Parsed[Unavailability], known: dict[str, set[str] | Non
     if "kind" not in parsed.bad and "id" not in parsed.bad:
         ids = known[item.kind]
         if ids is not None and item.id not in ids:
-            detail = " (it organizes no event)" if item.kind == "organizer" else ""
-            report.error(parsed.row.at("id"), f"unknown {item.kind} {item.id!r}{detail}")
+            detail = ": it organizes no event" if item.kind == "organizer" else ""
+            report.error(parsed.row.at("id"), f"unknown {item.kind} {item.id!r}{detail}{suggest(item.id, sorted(ids))}")
     if "start" in parsed.bad or "end" in parsed.bad or not setup.days:
         return
     if not any(overlaps(item.start, item.end, *_day_bounds(day, setup)) for day in setup.days):

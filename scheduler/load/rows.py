@@ -163,7 +163,7 @@ def read_rooms(table: Table | None, report: Report) -> Rows[Room]:
         items.append(Parsed(Room(room_id, name, kind, capacity, hybrid, cells.text("building")), row,
                             frozenset(cells.bad)))
     if physical_without_column:
-        report.error(SourceLocation(table.name, 1, None, "capacity"),
+        report.error(table.place(1, None, "capacity"),
                      "missing required column (physical rooms need a capacity)")
     return Rows.of(items, "id" not in missing)
 
@@ -239,7 +239,7 @@ def read_events(table: Table | None, setup: MeetingSetup, report: Report) -> Row
         )
         items.append(Parsed(event, row, frozenset(cells.bad)))
     if seated_without_column:
-        report.error(SourceLocation(table.name, 1, None, "attendance"),
+        report.error(table.place(1, None, "attendance"),
                      "missing required column (in_person and hybrid events need an attendance)")
     return Rows.of(items, "id" not in missing)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..errors import LoadError, SourceLocation
+from ..errors import LoadError, SourceLocation, suggest
 from ..model import Assignment, Problem, Schedule, event_end
 from .fields import Report, parse_datetime
 from .tables import Row, check_columns, read_csv, read_json
@@ -82,7 +82,7 @@ def _assignment(row: Row, problem: Problem, tz: ZoneInfo, first_row: dict[str, i
     if not event_id:
         report.error(row.at("event_id"), "empty event id")
     elif event is None:
-        report.error(row.at("event_id"), f"unknown event '{event_id}'")
+        report.error(row.at("event_id"), f"unknown event '{event_id}'{suggest(event_id, problem.events_by_id)}")
     elif event_id in first_row:
         report.error(row.at("event_id"), f"duplicate event '{event_id}' (first in row {first_row[event_id]})")
     else:
@@ -96,7 +96,7 @@ def _assignment(row: Row, problem: Problem, tz: ZoneInfo, first_row: dict[str, i
         if not room:
             report.error(row.at("room"), "a scheduled row needs a room")
         elif room not in problem.rooms_by_id and not ignore_unknown:
-            report.error(row.at("room"), f"unknown room '{room}'")
+            report.error(row.at("room"), f"unknown room '{room}'{suggest(room, problem.rooms_by_id)}")
         if not row.get("start"):
             report.error(row.at("start"), "a scheduled row needs a start")
     elif status == "unscheduled":

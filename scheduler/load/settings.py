@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
-from ..errors import SourceLocation
+from ..errors import SourceLocation, suggest
 from .fields import Report, format_time
 from .tables import Table, check_columns, clean, read_bytes
 
@@ -95,7 +95,7 @@ def toml_input(data: Mapping[str, object], name: str, report: Report) -> Meeting
         if key in TOP_KEYS:
             keys[key] = Entry(value, where)
         elif key not in ("slots", "blocked", "weights"):
-            report.warn(where, "unknown key ignored")
+            report.warn(where, f"unknown key ignored{suggest(key, [*TOP_KEYS, 'slots', 'blocked', 'weights'])}")
     result = MeetingInput(
         keys=Record(keys, lambda key: SourceLocation(name, field=key)),
         slots=_toml_tables(data, "slots", SLOT_KEYS, name, report),
@@ -133,7 +133,7 @@ def _toml_tables(data: Mapping[str, object], key: str, known: tuple[str, ...], n
             if sub in known:
                 entries[sub] = Entry(value, place(sub))
             else:
-                report.warn(place(sub), "unknown key ignored")
+                report.warn(place(sub), f"unknown key ignored{suggest(sub, known)}")
         records.append(Record(entries, place))
     return records
 
@@ -142,7 +142,7 @@ def sheets_input(tables: Mapping[str, Table], workbook: str, report: Report) -> 
     """The ``meeting``, ``slots``, ``blocked`` and ``weights`` sheets as records."""
     meeting = tables.get("meeting")
     if meeting is None:
-        report.error(SourceLocation(f"{workbook}[meeting]"), "missing sheet")
+        report.error(SourceLocation(workbook, sheet="meeting"), "missing sheet")
         return None
     keys: dict[str, Entry] = {}
     if not check_columns(meeting, META_COLUMNS, META_COLUMNS, report):
@@ -152,22 +152,23 @@ def sheets_input(tables: Mapping[str, Table], workbook: str, report: Report) -> 
             if not key:
                 report.error(row.at("key"), "empty key")
                 continue
-            where = SourceLocation(meeting.name, row.number, row.at("value").column, key)
+            where = meeting.place(row.number, row.at("value").column, key)
             if key in first_row:
                 report.error(where, f"key given twice (first on row {first_row[key]})")
             elif key not in TOP_KEYS:
-                report.warn(SourceLocation(meeting.name, row.number, row.at("key").column, key), "unknown key ignored")
+                report.warn(meeting.place(row.number, row.at("key").column, key),
+                            f"unknown key ignored{suggest(key, TOP_KEYS)}")
             else:
                 first_row[key] = row.number
                 keys[key] = Entry(row.get("value"), where)
     result = MeetingInput(
-        keys=Record(keys, lambda key: SourceLocation(meeting.name, field=key)),
+        keys=Record(keys, lambda key: meeting.place(field=key)),
         slots=None,
-        slots_where=SourceLocation(f"{workbook}[slots]"),
+        slots_where=SourceLocation(workbook, sheet="slots"),
     )
     slots = tables.get("slots")
     if slots is not None:
-        result.slots_where = SourceLocation(slots.name)
+        result.slots_where = slots.place()
         result.slots = _sheet_records(slots, SLOT_KEYS, ("start", "end"), report)
     blocked = tables.get("blocked")
     if blocked is not None:

@@ -13,27 +13,33 @@ import io
 import json
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..errors import LoadError, SourceLocation
+from ..errors import LoadError, SourceLocation, suggest
 from .fields import Report, format_time
 
 BOM = b"\xef\xbb\xbf"
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _LINE_BREAK = re.compile(r"\r\n?")
+# separators a CSV file may come with instead of commas, and how they come about
+WRONG_SEPARATORS: dict[str, str] = {
+    ";": "semicolons (as Excel saves CSV with German, Austrian and other European settings)",
+    "\t": "tabs (a tab-separated export)",
+}
 
 
 @dataclass(eq=False)
 class Table:
-    """One table: its display name (``events.csv`` or ``meeting.xlsx[events]``), header and rows."""
+    """One table: its file's name (``events.csv``, ``meeting.xlsx``), header and rows, and its sheet in a workbook."""
 
     name: str
     header: tuple[str, ...]
     rows: list[Row] = field(default_factory=list)
     index: dict[str, int] = field(default_factory=dict)  # lower-cased column name -> 0-based position
+    sheet: str | None = None  # the worksheet's title, for a table of a workbook
 
     def __post_init__(self) -> None:
         for position, name in enumerate(self.header):
@@ -46,7 +52,11 @@ class Table:
     def where(self, row: int | None = None, column: str | None = None) -> SourceLocation:
         """The place of ``column`` (by name) in ``row`` of this table."""
         position = self.index.get(column) if column else None
-        return SourceLocation(self.name, row, None if position is None else position + 1, column)
+        return self.place(row, None if position is None else position + 1, column)
+
+    def place(self, row: int | None = None, column: int | None = None, field: str | None = None) -> SourceLocation:
+        """A place in this table by row and 1-based column number; the table itself when both are None."""
+        return SourceLocation(self.name, row, column, field, self.sheet)
 
 
 class Row:
@@ -149,7 +159,11 @@ def read_csv(path: Path, name: str, report: Report, *, count_lines: bool = False
                     )
                     bad_byte = None
                 record = [_SURROGATE.sub("\ufffd", cell) for cell in record]
-            table = _add_record(table, name, number, [clean(cell) for cell in record], report, exact_width)
+            header = table is None
+            table = _add_record(table, SourceLocation(name), number, [clean(cell) for cell in record], report,
+                                exact_width)
+            if header and table is not None and not _separated_by_commas(table, report):
+                return None
     except csv.Error as error:
         where = SourceLocation(name, reader.line_num if count_lines else number + 1)
         report.error(where, f"malformed CSV: {error} (is a quote left open?)")
@@ -159,21 +173,35 @@ def read_csv(path: Path, name: str, report: Report, *, count_lines: bool = False
     return table
 
 
-def _add_record(table: Table | None, name: str, number: int, cells: list[str], report: Report,
+def _separated_by_commas(table: Table, report: Report) -> bool:
+    """False (after reporting it) when a one-column header holds semicolons or tabs: the wrong separator."""
+    if len(table.header) != 1:
+        return True
+    counts = {separator: table.header[0].count(separator) for separator in WRONG_SEPARATORS}
+    separator = max(counts, key=lambda key: counts[key])
+    if not counts[separator]:
+        return True
+    report.error(table.place(1), f"the columns are separated by {WRONG_SEPARATORS[separator]}, not "
+                                                "commas: save the file with ',' as the separator, or give the "
+                                                "meeting as one .xlsx workbook instead")
+    return False
+
+
+def _add_record(table: Table | None, source: SourceLocation, number: int, cells: list[str], report: Report,
                 exact_width: bool = False) -> Table | None:
-    """Append one record: the first non-blank one becomes the header."""
+    """Append one record: the first non-blank one becomes the header (``source`` names the file and sheet)."""
     if not any(cells):
         return table
     if table is None:
         if number != 1:
-            report.error(SourceLocation(name, 1), "the header must be on row 1")
-        return Table(name, tuple(cells))
+            report.error(replace(source, row=1), "the header must be on row 1")
+        return Table(source.path, tuple(cells), sheet=source.sheet)
     width = len(table.header)
     if len(cells) > width:
         extra = width if exact_width else next((i for i in range(width, len(cells)) if cells[i]), None)
         if extra is not None:
             report.error(
-                SourceLocation(name, number, extra + 1),
+                table.place(number, extra + 1),
                 f"this row has {len(cells)} cells but the header only {width}",
             )
         if exact_width:
@@ -191,18 +219,18 @@ def check_columns(table: Table, known: Collection[str], required: Iterable[str],
     seen: set[str] = set()
     for position, raw in enumerate(table.header):
         name = raw.lower()
-        where = SourceLocation(table.name, 1, position + 1, raw or None)
+        where = table.place(1, position + 1, raw or None)
         if not raw:
             if any(position < len(row.values) and row.values[position] for row in table.rows):
                 report.warn(where, "column without a name ignored")
         elif name in seen:
             report.error(where, "duplicate column")
         elif name not in known:
-            report.warn(where, "unknown column ignored")
+            report.warn(where, f"unknown column ignored{suggest(name, known)}")
         seen.add(name)
     missing = {column for column in required if column not in table.index}
     for column in sorted(missing, key=list(required).index):
-        report.error(SourceLocation(table.name, 1, None, column), "missing required column")
+        report.error(table.place(1, None, column), "missing required column")
     return missing
 
 
@@ -226,13 +254,13 @@ def read_workbook(path: Path, name: str, report: Report,
         return None
     try:
         for sheet in workbook.worksheets:
-            sheet_name = f"{name}[{sheet.title}]"
-            report.register(sheet_name)
+            source = SourceLocation(name, sheet=sheet.title)
+            report.register(name, sheet.title)
             key = sheet.title.strip().lower()
             if key in tables:
-                report.error(SourceLocation(sheet_name), "two sheets have this name")
+                report.error(source, "two sheets have this name")
                 continue
-            tables[key] = _read_sheet(sheet, sheet_name, {c.lower() for c in datetime_columns.get(key, ())}, report)
+            tables[key] = _read_sheet(sheet, source, {c.lower() for c in datetime_columns.get(key, ())}, report)
     except Exception as error:  # sheets are parsed lazily, so damage shows up only here
         report.error(SourceLocation(name), f"not a readable .xlsx workbook ({type(error).__name__}: {error})")
         return None
@@ -241,7 +269,7 @@ def read_workbook(path: Path, name: str, report: Report,
     return tables
 
 
-def _read_sheet(sheet: Any, sheet_name: str, datetime_columns: Collection[str], report: Report) -> Table:
+def _read_sheet(sheet: Any, source: SourceLocation, datetime_columns: Collection[str], report: Report) -> Table:
     """One worksheet as a table; an empty sheet is a table without columns."""
     table: Table | None = None
     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -253,8 +281,8 @@ def _read_sheet(sheet: Any, sheet_name: str, datetime_columns: Collection[str], 
                 excel_text(value, i < len(header) and header[i].lower() in datetime_columns)
                 for i, value in enumerate(values)
             ]
-        table = _add_record(table, sheet_name, number, cells, report)
-    return table if table is not None else Table(sheet_name, ())
+        table = _add_record(table, source, number, cells, report)
+    return table if table is not None else Table(source.path, (), sheet=source.sheet)
 
 
 def excel_text(value: object, as_datetime: bool) -> str:

@@ -6,9 +6,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from ..errors import DataErrors
+from ..errors import DataErrors, suggest
 from ..model import Problem, Room, SideEvent, Speaker, Unavailability
-from .fields import suggest
 from .parse import Action, Scenario
 from .state import Working
 from .validate import validate_result

@@ -5,7 +5,6 @@ The parsers are problem-independent; each raises ``ValueProblem`` with a message
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -199,10 +198,4 @@ ACTIONS: dict[str, _Spec] = {
     "unavailable": _Spec({**PERIOD_FIELDS, "kind": _choice(UNAVAILABILITY_KINDS)}, ("kind", "id")),
 }
 TOP_KEYS = ("name", "description", "rooms", "events", "speakers", "unavailable", "weights")
-
-
-def suggest(name: str, known: Iterable[str]) -> str:
-    """A " (did you mean ...?)" hint for a misspelt name, or "" when nothing is close."""
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import DataErrors, LoadError, SourceLocation
+from ..errors import DataErrors, LoadError, SourceLocation, suggest
 from ..weights import DEFAULT_WEIGHTS
-from .fields import ACTIONS, TOP_KEYS, ValueProblem, suggest
+from .fields import ACTIONS, TOP_KEYS, ValueProblem
 
 SCENARIO_FILE = "scenario.toml"  # the name a scenario gets beside a result schedule (sweep writes it)
 

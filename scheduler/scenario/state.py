@@ -6,10 +6,9 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from ..errors import LoadError, SourceLocation
+from ..errors import LoadError, SourceLocation, suggest
 from ..grid import local
 from ..model import Problem, Room, SideEvent, Speaker, Unavailability
-from .fields import suggest
 from .parse import Action, Scenario
 
 UTC = timezone.utc

@@ -10,10 +10,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from ..errors import SourceLocation
+from ..errors import SourceLocation, suggest
 from ..grid import event_speakers_fit, occupied_slots, overlaps
 from ..model import Problem, SideEvent, event_end
-from .fields import suggest
 from .parse import Action
 from .state import UTC, Working
 

@@ -14,12 +14,11 @@ import pytest
 
 from scheduler.errors import UsageError
 from scheduler.export.schedule import schedule_csv
+from scheduler.export.terminal import grid_text, list_text
 from scheduler.export.timetable import (
     CONTINUED,
     CSV_COLUMNS,
     EXPORTERS,
-    grid_text,
-    list_text,
     markdown_cell,
     short_title,
     timetable_csv,
@@ -231,6 +230,28 @@ def test_xlsx_sheets_layout_and_print_setup() -> None:
         "Cybercrime and hybrid justice: a long title that needs cutting in a grid cell",
         f"Line one line two {IMG_TITLE}",
     ]
+
+
+def test_xlsx_prints_with_the_meeting_and_the_day_on_every_page() -> None:
+    view = sample_view()
+    book = _workbook(timetable_xlsx(view))
+    day = book["Mon 28 Mar"]
+    assert day.oddHeader.left.text == "Test session && friends"  # '&' doubled: a lone one starts a header code
+    assert day.oddHeader.right.text == "&BMonday 28 March 2022" and day.evenHeader.right.text.endswith("28 March 2022")
+    assert day.oddFooter.center.text == "page &P of &N"
+    assert day.print_title_rows == "$1:$1" and day.print_title_cols == "$A:$A"  # rooms and times on every page
+    setup = day.page_setup
+    assert day.sheet_properties.pageSetUpPr.fitToPage and (setup.fitToWidth, setup.fitToHeight) == (1, 0)
+    assert setup.orientation == "landscape" and setup.paperSize == 9  # A4
+    listing = book["All events"]
+    assert listing.oddHeader.left.text == "Test session && friends" and listing.oddHeader.right.text == "&BAll events"
+    assert listing.freeze_panes == "A2" and listing.print_title_rows == "$1:$1"
+    assert listing.auto_filter.ref == f"A1:M{1 + len(PUBLIC_SCHEDULED)}"
+    assert not listing.sheet_properties.pageSetUpPr.fitToPage  # full size: one page's width made it unreadable
+    assert all(listing.column_dimensions[letter].width <= 40 for letter in "ABCDEFGHIJKLM")
+    assert listing["I2"].alignment.wrap_text  # a long title wraps in its column
+    room = book["Boardroom B"]
+    assert room.oddHeader.right.text == "&BBoardroom B" and room.auto_filter.ref == "A1:I3"
 
 
 def test_xlsx_text_that_looks_like_a_formula_stays_a_string() -> None:

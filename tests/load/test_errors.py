@@ -64,7 +64,8 @@ CASES = [
          ("events.csv", 4, 9, "priority"), "expected a priority 1-5, got 'high'"),
     # enumerations
     case("unknown format", "events.csv", E3, E3.replace("in_person", "in-person"),
-         ("events.csv", 4, 4, "format"), "unknown format 'in-person'; expected one of in_person, hybrid, virtual"),
+         ("events.csv", 4, 4, "format"),
+         "unknown format 'in-person' (did you mean 'in_person'?); expected one of in_person, hybrid, virtual"),
     case("empty format", "events.csv", E3, E3.replace("in_person", ""),
          ("events.csv", 4, 4, "format"), "is empty; expected one of in_person, hybrid, virtual"),
     case("bad visibility", "events.csv", E3, E3.replace("private", "secret"),
@@ -124,9 +125,20 @@ CASES = [
     case("unknown room in unavailability", "unavailability.csv", "room,R1,", "room,R9,",
          ("unavailability.csv", 2, 2, "id"), "unknown room 'R9'"),
     case("unknown speaker in unavailability", "unavailability.csv", "speaker,S2,", "speaker,S20,",
-         ("unavailability.csv", 3, 2, "id"), "unknown speaker 'S20'"),
+         ("unavailability.csv", 3, 2, "id"), "unknown speaker 'S20' (did you mean 'S2'?)"),
     case("unknown organizer in unavailability", "unavailability.csv", "organizer,UNODC,", "organizer,UNDP,",
-         ("unavailability.csv", 4, 2, "id"), "unknown organizer 'UNDP' (it organizes no event)"),
+         ("unavailability.csv", 4, 2, "id"),
+         "unknown organizer 'UNDP': it organizes no event (did you mean 'UNODC'?)"),
+    # did you mean: a misspelt id is answered with the closest known one, in every table
+    case("misspelt speaker", "events.csv", "S1;S2,drugs", "S1;s2,drugs",
+         ("events.csv", 2, 7, "speakers"), "unknown speaker s2 (did you mean 'S2'?)"),
+    case("misspelt pinned room", "events.csv", "R2,2022-05-17T10:00", "RR2,2022-05-17T10:00",
+         ("events.csv", 2, 12, "room"), "unknown room 'RR2' (did you mean 'R2'?)"),
+    case("misspelt room in unavailability", "unavailability.csv", "room,R1,", "room,R11,",
+         ("unavailability.csv", 2, 2, "id"), "unknown room 'R11' (did you mean 'R1'?)"),
+    case("misspelt organizer in unavailability", "unavailability.csv", "organizer,UNODC,", "organizer,UNDOC,",
+         ("unavailability.csv", 4, 2, "id"),
+         "unknown organizer 'UNDOC': it organizes no event (did you mean 'UNODC'?)"),
     # pins that cannot hold
     case("pinned room of the wrong kind (virtual event)", "events.csv", "cyber,,,,V1,", "cyber,,,,R1,",
          ("events.csv", 3, 12, "room"), "room R1 is physical; a virtual event needs a virtual room"),
@@ -184,8 +196,8 @@ CASES = [
          ("meeting.toml", None, None, "remote_hours"), "expected a time HH:MM, got '22.00'"),
     case("unknown weight name", "meeting.toml", "topic_clash = 5", "topic_clashes = 5",
          ("meeting.toml", None, None, "weights.topic_clashes"),
-         "unknown weight 'topic_clashes'; expected one of preferred_day, preferred_start, topic_clash, room_fit, "
-         "hybrid_kit_unused, remote_off_hours, crowding, unscheduled, moved"),
+         "unknown weight 'topic_clashes' (did you mean 'topic_clash'?); expected one of preferred_day, "
+         "preferred_start, topic_clash, room_fit, hybrid_kit_unused, remote_off_hours, crowding, unscheduled, moved"),
     case("negative weight", "meeting.toml", "topic_clash = 5", "topic_clash = -1",
          ("meeting.toml", None, None, "weights.topic_clash"), "must be 0 or more, got -1"),
     case("non-integer weight", "meeting.toml", "topic_clash = 5", "topic_clash = 2.5",
@@ -311,7 +323,7 @@ def test_every_error_is_reported_at_once_in_file_order(files: MeetingFiles) -> N
         "  rooms.csv:2:4 (capacity): expected a number of seats, got 'forty'",
         "  events.csv:4:4 (format): unknown format 'onsite'; expected one of in_person, hybrid, virtual",
         "  events.csv:5:5 (duration): expected minutes, got '1h'",
-        "  unavailability.csv:4:2 (id): unknown organizer 'UNDP' (it organizes no event)",
+        "  unavailability.csv:4:2 (id): unknown organizer 'UNDP': it organizes no event (did you mean 'UNODC'?)",
     ])
 
 
@@ -355,3 +367,22 @@ def test_a_bad_speaker_id_silences_unknown_speaker_references(files: MeetingFile
     # "S2" cannot be told apart from the row whose id is now empty: only the bad id is reported.
     files.replace("speakers.csv", S2, S2.replace("S2,", ",", 1)).replace("events.csv", "S1;S2,", "S1;S2;S7,")
     assert [place(error) for error in load_errors(files.write())] == [("speakers.csv", 3, 1, "id")]
+
+
+@pytest.mark.parametrize("delimiter,words", [(";", "separated by semicolons (as Excel saves CSV with German"),
+                                             ("\t", "separated by tabs")])
+def test_a_csv_file_with_another_separator_is_one_error_that_says_so(files: MeetingFiles, delimiter: str,
+                                                                       words: str) -> None:
+    import csv
+    import io
+
+    text = files.files["events.csv"]
+    assert isinstance(text, str)
+    resaved = io.StringIO()
+    csv.writer(resaved, delimiter=delimiter, lineterminator="\r\n").writerows(csv.reader(io.StringIO(text)))
+    files.set("events.csv", resaved.getvalue())
+    files.replace("rooms.csv", R1, R1.replace(",40,", ",forty,"))  # the other files are still checked
+    errors = load_errors(files.write())
+    assert [place(error) for error in errors] == [("rooms.csv", 2, 4, "capacity"), ("events.csv", 1, None, None)]
+    assert words in errors[1].message and "save the file with ',' as the separator" in errors[1].message
+    assert "missing required column" not in str(errors)

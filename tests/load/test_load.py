@@ -180,6 +180,16 @@ def test_unknown_column_is_a_warning_and_ignored(files: MeetingFiles) -> None:
     assert problem.event("E4").title == "Youth forum"
 
 
+def test_a_misspelt_column_is_warned_about_with_the_column_it_resembles(files: MeetingFiles) -> None:
+    text = files.files["events.csv"]
+    assert isinstance(text, str)
+    files.set("events.csv", text.replace(",visibility\n", ",visiblity\n", 1))
+    with pytest.warns(DataWarning) as caught:
+        load_problem(files.write())
+    assert [str(w.message) for w in caught] == [
+        "events.csv:1:16 (visiblity): unknown column ignored (did you mean 'visibility'?)"]
+
+
 def test_column_order_and_header_case_do_not_matter(files: MeetingFiles) -> None:
     plain = load_problem(files.write())
     files.set("rooms.csv", "Building,Capacity,ID,Name,Kind,Hybrid\nM,40,R1,Room M1,physical,false\n"

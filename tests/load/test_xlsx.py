@@ -106,7 +106,7 @@ def test_midnight_in_a_datetime_column_keeps_its_time(files: MeetingFiles, tmp_p
     assert problem.unavailability[1].start.time() == time(0)
 
 
-def test_errors_name_the_sheet_row_and_column(files: MeetingFiles, tmp_path: Path) -> None:
+def test_errors_name_the_sheet_and_the_excel_cell(files: MeetingFiles, tmp_path: Path) -> None:
     files.replace("events.csv", "E4,Youth forum,Brazil,in_person,100,", "E4,Youth forum,Brazil,in_person,1h,")
     files.replace("meeting.toml", '"Europe/Vienna"', '"Europe/Vienne"')
     files.replace("meeting.toml", 'start = "11:00"\nend = "11:50"', 'start = "11:00"\nend = "10:50"')
@@ -114,12 +114,12 @@ def test_errors_name_the_sheet_row_and_column(files: MeetingFiles, tmp_path: Pat
     files.replace("meeting.toml", 'end = "2022-05-16T10:00"', 'end = "2022-05-16"')
     errors = load_errors(to_xlsx(files.write(), tmp_path / "meeting.xlsx"))
     assert [str(error) for error in errors] == [
-        "meeting.xlsx[meeting]:4:2 (timezone): unknown time zone 'Europe/Vienne' "
+        "meeting.xlsx meeting!B4 (timezone): unknown time zone 'Europe/Vienne' "
         "(expected an IANA name such as Europe/Vienna)",
-        "meeting.xlsx[slots]:4:2 (end): the slot ends (10:50) at or before its start (11:00)",
-        "meeting.xlsx[blocked]:2:2 (end): expected a local date and time YYYY-MM-DDTHH:MM, got '2022-05-16'",
-        "meeting.xlsx[weights]:2:2 (weight): must be 0 or more, got -5",
-        "meeting.xlsx[events]:5:5 (duration): expected minutes, got '1h'",
+        "meeting.xlsx slots!B4 (end): the slot ends (10:50) at or before its start (11:00)",
+        "meeting.xlsx blocked!B2 (end): expected a local date and time YYYY-MM-DDTHH:MM, got '2022-05-16'",
+        "meeting.xlsx weights!B2 (weight): must be 0 or more, got -5",
+        "meeting.xlsx events!E5 (duration): expected minutes, got '1h'",
     ]
 
 
@@ -145,9 +145,9 @@ def test_missing_and_unknown_sheets(files: MeetingFiles, tmp_path: Path) -> None
     book.save(target)
     with pytest.warns(DataWarning) as caught:
         error = only_error(target)
-    assert place(error) == ("meeting.xlsx[speakers]", None, None, None)
-    assert error.message == "missing sheet"
-    assert [str(w.message) for w in caught] == ["meeting.xlsx[notes]: unknown sheet ignored"]
+    assert place(error) == ("meeting.xlsx", None, None, None) and error.location.sheet == "speakers"
+    assert str(error) == "meeting.xlsx speakers: missing sheet"
+    assert [str(w.message) for w in caught] == ["meeting.xlsx notes: unknown sheet ignored"]
 
 
 def test_meeting_sheet_keys(files: MeetingFiles, tmp_path: Path) -> None:
@@ -160,9 +160,8 @@ def test_meeting_sheet_keys(files: MeetingFiles, tmp_path: Path) -> None:
     book.save(target)
     with pytest.warns(DataWarning) as caught:
         error = only_error(target)
-    assert str(error) == "meeting.xlsx[meeting]:7:2 (timezone): key given twice (first on row 4)".replace(
-        "meeting.xlsx", "keys.xlsx")
-    assert [str(w.message) for w in caught] == ["keys.xlsx[meeting]:8:1 (colour): unknown key ignored"]
+    assert str(error) == "keys.xlsx meeting!B7 (timezone): key given twice (first on row 4)"
+    assert [str(w.message) for w in caught] == ["keys.xlsx meeting!A8 (colour): unknown key ignored"]
 
 
 def test_minimal_workbook_without_optional_sheets(tmp_path: Path) -> None:
@@ -186,7 +185,7 @@ def test_missing_meeting_sheet(tmp_path: Path) -> None:
     path = build_book({"rooms": [["id", "name"]], "speakers": [["id", "name"]],
                        "events": [["id", "title", "organizer", "format", "duration"]]}, tmp_path / "m.xlsx")
     errors = load_errors(path)
-    assert [place(error) for error in errors] == [("m.xlsx[meeting]", None, None, None)]
+    assert [str(error) for error in errors] == ["m.xlsx meeting: missing sheet"]
 
 
 def test_not_a_workbook(tmp_path: Path) -> None:
@@ -204,3 +203,14 @@ def test_shipped_meeting_as_a_workbook(shipped_dir: Path, tmp_path: Path) -> Non
         from_xlsx = load_problem(to_xlsx(shipped_dir, tmp_path / "ccpcj31.xlsx"))
     assert from_xlsx == from_folder
     assert from_xlsx.digest() == from_folder.digest()
+
+
+def test_a_place_in_a_workbook_is_written_as_excel_writes_a_reference() -> None:
+    from scheduler.errors import SourceLocation
+
+    assert str(SourceLocation("m.xlsx", 11, 5, "duration", "events")) == "m.xlsx events!E11 (duration)"
+    assert str(SourceLocation("m.xlsx", 1, None, "duration", "events")) == "m.xlsx events!1:1 (duration)"
+    assert str(SourceLocation("m.xlsx", 3, 28, None, "All events")) == "m.xlsx 'All events'!AB3"
+    assert str(SourceLocation("m.xlsx", 2, 1, None, "Joe's")) == "m.xlsx 'Joe''s'!A2"
+    assert str(SourceLocation("m.xlsx", 2, 26, None, "A1")) == "m.xlsx 'A1'!Z2"  # a name like a cell is quoted
+    assert str(SourceLocation("events.csv", 11, 5, "duration")) == "events.csv:11:5 (duration)"  # CSV as before
