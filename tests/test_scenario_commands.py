@@ -74,7 +74,7 @@ def test_score_takes_the_scenario(case: dict) -> None:
 
 def test_timetable_takes_the_scenario(case: dict) -> None:
     result = _run("timetable", case["data"], case["csv"], "--scenario", case["scenario"], "--list",
-                  "--organizer", "Org N")
+                  "--organizer", "Org N", "--width", "0")
     assert result.exit_code == 0, result.output
     assert "Late request on drones" in result.stdout
 
