@@ -14,7 +14,8 @@ portrait.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,9 @@ from .templating import environment
 HIGHER_IS_BETTER = frozenset({PLACED_ROW})  # every other measure is better lower
 NEUTRAL = frozenset({MOVED_ROW})  # differs, but neither better nor worse
 WHOLE_CHANGES = frozenset({"placed", "unplaced", "added", "withdrawn"})
+ID_TOKEN = re.compile(r"[\w.-]+")  # a word of a reason that may be an event, room or speaker id
+
+Names = tuple[tuple[str, str], ...]  # (id, name) pairs of the events, rooms and speakers a text mentions
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class Placement:
     when_changed: bool = False  # the day or the start time
     changed: bool = False  # placed, unplaced, added or withdrawn: the placement as a whole
     reason: str = ""  # why a re-plan moved the event here
+    reason_names: Names = ()  # the names of the ids the reason mentions
 
     @property
     def marked(self) -> bool:
@@ -87,6 +92,7 @@ class MovedEvent:
     after: Placement
     kind: str
     reason: str
+    reason_names: Names = ()  # the names of the ids the reason mentions
 
 
 @dataclass(frozen=True)
@@ -127,7 +133,7 @@ class ComparisonPage:
     differing: tuple[DifferingEvent, ...]
     replans: tuple[Replan, ...]
     counts: tuple[CountTable, ...]
-    violations: tuple[tuple[str, tuple[str, ...]], ...]
+    violations: tuple[tuple[str, tuple[tuple[str, Names], ...]], ...]  # name -> (message, names of its ids)
 
 
 def comparison_html(comparison: Comparison, title: str = "Schedule comparison") -> str:
@@ -148,9 +154,15 @@ def comparison_page(comparison: Comparison, title: str = "Schedule comparison") 
         differing=differing_events(comparison) if len(names) > 1 else (),
         replans=replans(comparison),
         counts=count_tables(comparison) if len(names) > 1 else (),
-        violations=tuple((name, tuple(str(v) for v in found)) for name, found in comparison.violations.items()
-                         if found),
+        violations=violations(comparison),
     )
+
+
+def violations(comparison: Comparison) -> tuple[tuple[str, tuple[tuple[str, Names], ...]], ...]:
+    """Each schedule's hard-rule violations, with the names of the events, rooms and speakers involved."""
+    known = glossary(comparison.problems.values())
+    return tuple((name, tuple((str(v), names_of(v.ids, known)) for v in found))
+                 for name, found in comparison.violations.items() if found)
 
 
 def score_rows(comparison: Comparison) -> tuple[ScoreRow, ...]:
@@ -180,13 +192,14 @@ def differing_events(comparison: Comparison) -> tuple[DifferingEvent, ...]:
     moves = {name: {m.event_id: m for m in comparison.moves.get(name, ())} for name in names[1:]}
     reasons = {name: {str(m["event_id"]): str(m.get("reason", "")) for m in found}
                for name, found in comparison.replans.items()}
+    known = glossary(comparison.problems.values())
     rows = []
     for record in comparison.differences.to_dict("records"):
         event_id = str(record["event"])
         event = _event(comparison, event_id)
         placements = tuple(
             _placement_against(comparison, name, event_id, moves.get(name, {}).get(event_id),
-                               reasons.get(name, {}).get(event_id, ""))
+                               reasons.get(name, {}).get(event_id, ""), known)
             for name in names)
         rows.append(DifferingEvent(event_id, event.title if event else "", str(record["organizer"]), placements,
                                    str(record["changes"])))
@@ -194,12 +207,13 @@ def differing_events(comparison: Comparison) -> tuple[DifferingEvent, ...]:
 
 
 def _placement_against(comparison: Comparison, name: str, event_id: str, move: Move | None,
-                       reason: str) -> Placement:
+                       reason: str, known: Mapping[str, str]) -> Placement:
     """One schedule's placement of an event, marked by its move against the first schedule."""
     changes = set(move.changes) if move is not None else set()
     base = placement(comparison.problems[name], comparison.schedules[name].by_event.get(event_id))
     return replace(base, room_changed="room" in changes, when_changed=bool(changes & {"day", "time"}),
-                   changed=bool(changes & WHOLE_CHANGES), reason=reason)
+                   changed=bool(changes & WHOLE_CHANGES), reason=reason,
+                   reason_names=mentioned(reason, known, skip=(event_id,)))
 
 
 def placement(problem: Problem, assignment: Assignment | None) -> Placement:
@@ -224,11 +238,13 @@ def replans(comparison: Comparison) -> tuple[Replan, ...]:
     """Each re-plan's moved events with their reasons; with ``--previous`` every schedule, moved or not."""
     shown = comparison.names if comparison.with_previous else tuple(n for n in comparison.names
                                                                     if n in comparison.replans)
-    return tuple(Replan(name, tuple(_moved(comparison, name, record) for record in comparison.replans.get(name, ())))
+    known = glossary(comparison.problems.values())
+    return tuple(Replan(name, tuple(_moved(comparison, name, record, known)
+                                    for record in comparison.replans.get(name, ())))
                  for name in shown)
 
 
-def _moved(comparison: Comparison, name: str, record: Mapping[str, Any]) -> MovedEvent:
+def _moved(comparison: Comparison, name: str, record: Mapping[str, Any], known: Mapping[str, str]) -> MovedEvent:
     problem = comparison.problems[name]
     event_id = str(record["event_id"])
     old, new = record.get("before"), record.get("after")
@@ -239,8 +255,9 @@ def _moved(comparison: Comparison, name: str, record: Mapping[str, Any]) -> Move
     else:
         after = replace(after, changed=True)
     event = _event(comparison, event_id)
+    reason = str(record.get("reason") or "")
     return MovedEvent(event_id, event.title if event else "", before, after, str(record.get("kind") or ""),
-                      str(record.get("reason") or ""))
+                      reason, mentioned(reason, known, skip=(event_id,)))
 
 
 def _recorded(problem: Problem, record: Mapping[str, Any] | None) -> Placement:
@@ -280,3 +297,28 @@ def _speaker_name(problems: Iterable[Problem], speaker_id: str) -> str:
 def _event(comparison: Comparison, event_id: str) -> SideEvent | None:
     """The event from the first schedule's problem that knows it."""
     return next((p.events_by_id[event_id] for p in comparison.problems.values() if event_id in p.events_by_id), None)
+
+
+def glossary(problems: Iterable[Problem]) -> dict[str, str]:
+    """Id -> name of every event (its title), room and speaker; the first problem that knows an id wins."""
+    known: dict[str, str] = {}
+    for problem in problems:
+        pairs = [(e.id, e.title) for e in problem.events] + [(r.id, r.name) for r in problem.rooms]
+        for key, name in pairs + [(s.id, s.name) for s in problem.speakers]:
+            known.setdefault(key, name)
+    return known
+
+
+def names_of(ids: Iterable[str], known: Mapping[str, str], *, skip: Collection[str] = ()) -> Names:
+    """(id, name) of each distinct id of ``known`` among ``ids``, in order; those named as their id left out."""
+    found: dict[str, str] = {}
+    for key in ids:
+        name = known.get(key)
+        if name and name != key and key not in skip:
+            found.setdefault(key, name)
+    return tuple(found.items())
+
+
+def mentioned(text: str, known: Mapping[str, str], *, skip: Collection[str] = ()) -> Names:
+    """(id, name) of each event, room or speaker the text names by id (``moved to make room for SE063``)."""
+    return names_of((word.rstrip(".") for word in ID_TOKEN.findall(text)), known, skip=skip)

@@ -167,10 +167,24 @@ def test_each_moved_event_shows_its_reason() -> None:
     assert f'<span class="why">Why:</span> {reason}' in _cell(_row(page, "E01"), CLOSED)
     moves = page.split('id="replans"')[1]
     assert f"<h3>{CLOSED}: 1 event moved</h3>" in moves and f"<h3>{FIRST}: 0 events moved</h3>" in moves
-    assert f'<td data-label="why" class="reason-cell">{reason}</td>' in moves
+    room = '<span class="names"><span class="id">R1</span> Room M1</span>'  # the ids it names, named
+    assert f'<td data-label="why" class="reason-cell">{reason}{room}</td>' in moves
+    assert f'<span class="why">Why:</span> {reason}</span>{room}' in _cell(_row(page, "E01"), CLOSED)
     plans = {plan.name: plan for plan in comparison_page(comparison).replans}
     assert [(m.event_id, m.kind) for m in plans["b<&>"].moves] == [("E03", "time"), ("E08", "room")]
     assert plans["b<&>"].moves[0].reason == "moved to lower the total score"
+
+
+def test_violations_name_their_events_and_rooms() -> None:
+    problem = _problem()
+    first = sample_schedule(problem)
+    clash = _move(problem, first, "E08", "R2", DAY2, "09:00")  # onto E05
+    page = comparison_html(build_comparison(problem, {"a": first, "clash": clash}))
+    listed = page.split('id="violations"')[1]
+    assert "<h3>clash: 1</h3>" in listed and "room_clash: events E05 and E08 are both in room R2" in listed
+    assert ('<span class="names"><span class="id">E05</span> Closed-door briefing · <span class="id">E08</span> '
+            'Line one\nline two &#34;&gt;&lt;img src=x onerror=alert(3)&gt; &amp; more · <span class="id">R2</span> '
+            'Boardroom &lt;B&gt; &amp; co</span>') in listed
 
 
 def test_a_re_plans_recorded_reasons_show_without_previous() -> None:
