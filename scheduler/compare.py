@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from tabulate import tabulate
@@ -21,6 +22,7 @@ from tabulate import tabulate
 from .check import HARD_RULE_NAMES, Violation, check_schedule
 from .errors import UsageError
 from .model import Assignment, Problem, Schedule
+from .moves import describe_moves
 from .score import score_schedule
 from .weights import DEFAULT_WEIGHTS
 
@@ -104,6 +106,12 @@ class Comparison:
     by_speaker: pd.DataFrame  # speaker x other schedule: events changed against the first
     violations: Mapping[str, tuple[Violation, ...]]
     moves: Mapping[str, tuple[Move, ...]]  # other schedule name -> moves against the first
+    schedules: Mapping[str, Schedule] = field(default_factory=dict)  # name -> the schedule compared
+    problems: Mapping[str, Problem] = field(default_factory=dict)  # name -> the problem it was read against
+    # name -> its re-plan's moved events (moves.describe_moves records, each with its reason): against
+    # ``previous`` when given, else as the schedule's own schedule.json recorded them; only re-plans
+    replans: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
+    with_previous: bool = False  # every total includes the moved term against a previous schedule
 
 
 def build_comparison(problem: Problem, schedules: Mapping[str, Schedule], *,
@@ -151,7 +159,26 @@ def build_comparison(problem: Problem, schedules: Mapping[str, Schedule], *,
         by_speaker=_counts(moves, ordered, "speaker"),
         violations=violations,
         moves=moves,
+        schedules=dict(schedules),
+        problems=own,
+        replans=_replans(own, schedules, previous),
+        with_previous=previous is not None,
     )
+
+
+def _replans(problems: Mapping[str, Problem], schedules: Mapping[str, Schedule],
+             previous: Schedule | None) -> dict[str, tuple[Mapping[str, Any], ...]]:
+    """Each re-plan's moved events with their reasons: against ``previous``, else as its metadata says."""
+    found: dict[str, tuple[Mapping[str, Any], ...]] = {}
+    for name, schedule in schedules.items():
+        if previous is not None:
+            left_out = schedule.metadata.get("unscheduled_reasons") or {}
+            moved = tuple(describe_moves(problems[name], previous, schedule, left_out=left_out))
+        else:
+            moved = tuple(schedule.metadata.get("moves") or ())
+        if moved:
+            found[name] = moved
+    return found
 
 
 def compare_schedules(problem: Problem, schedules: Mapping[str, Schedule], *,
@@ -199,7 +226,7 @@ def _counts(moves: Mapping[str, tuple[Move, ...]], problems: Sequence[Problem], 
     return frame
 
 
-# --- text and HTML ----------------------------------------------------------------------------------
+# --- text -------------------------------------------------------------------------------------------
 
 
 def format_comparison(comparison: Comparison, fmt: str = "simple", *, max_rows: int | None = 50) -> str:
@@ -237,22 +264,6 @@ def format_comparison(comparison: Comparison, fmt: str = "simple", *, max_rows: 
 
 def _cap(items: list, limit: int | None) -> list:
     return items if limit is None else items[:limit]
-
-
-def comparison_html(comparison: Comparison, title: str = "Schedule comparison") -> str:
-    """A standalone HTML page of the whole comparison (no scripts, no external files), autoescaped."""
-    from .export.templating import environment
-
-    frames = [("Side by side", comparison.table.reset_index())]
-    if len(comparison.names) > 1:
-        frames.append((f"Events that differ from {comparison.names[0]}", comparison.differences))
-        frames.append(("Events changed per organizer", comparison.by_organizer.reset_index()))
-        frames.append(("Events changed per speaker", comparison.by_speaker.reset_index()))
-    sections = [(heading, [str(c) for c in frame.columns], frame.astype(str).values.tolist())
-                for heading, frame in frames]
-    violations = [(name, [str(v) for v in found]) for name, found in comparison.violations.items() if found]
-    return environment().get_template("comparison.html").render(
-        title=title, sections=sections, violations=violations)
 
 
 def schedule_names(paths: Sequence[Path | str]) -> list[str]:

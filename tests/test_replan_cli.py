@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from scheduler.check import check_schedule
 from scheduler.generate import generate_meeting
@@ -105,6 +106,22 @@ def test_the_new_schedule_is_valid_and_compare_lists_exactly_the_moved_events(re
     section = result.stdout.split("Events that differ from v1:")[1].split("Events changed per")[0]
     listed = sorted(line.split()[0] for line in section.splitlines()[2:] if line.strip())
     assert listed == replanned["moved"]
+
+
+def test_the_compare_page_shows_each_moved_events_reason(replanned: dict) -> None:
+    root = replanned["root"]
+    page_path = root / "compare.html"
+    result = _run("compare", replanned["data"], root / "v1" / "schedule.csv", root / "v2" / "schedule.csv",
+                  "--previous", root / "v1", "--html", page_path)
+    assert result.returncode == 0, result.stderr
+    page = page_path.read_text(encoding="utf-8")
+    assert f"<h3>v2: {len(replanned['moved'])} event{'s' if len(replanned['moved']) != 1 else ''} moved</h3>" in page
+    for move in replanned["moves"]:
+        reason = escape(move["reason"])
+        assert f'<td data-label="why" class="reason-cell">{reason}' in page, move["event_id"]
+        assert f'<span class="why">Why:</span> {reason}' in page
+        title = escape(replanned["problem"].event(move["event_id"]).title)
+        assert f'<span class="id">{move["event_id"]}</span> <span class="title">{title}</span>' in page
 
 
 def test_feeds_raise_sequence_of_moved_events_only(replanned: dict) -> None:

@@ -109,7 +109,8 @@ def compare(data: Path, schedules: tuple[Path, ...], fmt: str, html_path: Path |
 
     Example: scheduler compare data/ccpcj31 out/schedule.csv edited.csv --html compare.html
     """
-    from ..compare import build_comparison, comparison_html, format_comparison, read_schedules
+    from ..compare import build_comparison, format_comparison, read_schedules
+    from ..export.comparison import comparison_html
     from ..load.previous import previous_schedule
 
     meeting, _ = load_meeting(data)
