@@ -252,7 +252,7 @@ def format_comparison(comparison: Comparison, fmt: str = "simple", *, max_rows: 
             shown = comparison.differences.head(max_rows) if max_rows is not None else comparison.differences
             more = f"\n... and {count - len(shown)} more" if len(shown) < count else ""
             parts.append(f"{title}\n{tabulate(shown, headers='keys', tablefmt=fmt, showindex=False)}{more}")
-            for label, frame in (("organizer", comparison.by_organizer), ("speaker", comparison.by_speaker)):
+            for label, frame in (("organizer", comparison.by_organizer), ("speaker", _named(comparison))):
                 if len(frame):
                     shown = frame.head(max_rows) if max_rows is not None else frame
                     parts.append(f"Events changed per {label} (against {first}):\n"
@@ -260,6 +260,15 @@ def format_comparison(comparison: Comparison, fmt: str = "simple", *, max_rows: 
         else:
             parts.append(title)
     return "\n\n".join(parts) + "\n"
+
+
+def _named(comparison: Comparison) -> pd.DataFrame:
+    """The per-speaker counts with each speaker's name beside the id (``Ana Pérez (S1)``)."""
+    frame = comparison.by_speaker
+    people = {sid: speaker.name for problem in reversed(list(comparison.problems.values()))
+              for sid, speaker in problem.speakers_by_id.items()}
+    labels = [f"{people[key]} ({key})" if key in people else str(key) for key in frame.index]
+    return frame.set_axis(pd.Index(labels, name=frame.index.name), axis=0)
 
 
 def _cap(items: list, limit: int | None) -> list:
