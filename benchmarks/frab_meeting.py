@@ -21,7 +21,7 @@ the last slot of a day ends at 23:59 at the latest and events that end at or aft
 out; an event that starts off the grid splits the slot it starts in.
 
 Usage:  python -m benchmarks.frab_meeting XML OUT [--grid 5] [--full-day] [--capacity 100]
-        [--rooms-open used|all] [--no-hosts] [--close-busiest-room]
+        [--rooms-open used|all] [--roles auto|xml|speakers] [--close-busiest-room]
 """
 
 from __future__ import annotations
@@ -89,14 +89,14 @@ def close_busiest_room(meeting_dir: str | Path) -> dict[str, str]:
 
 
 def convert(xml_path: str | Path, out_dir: str | Path, *, grid: int = 5, full_day: bool = False,
-            capacity: int = 100, rooms_open: str = "all", hosts_as_speakers: bool = True,
+            capacity: int = 100, rooms_open: str = "all", roles: str = "auto",
             close_busiest: bool = False) -> dict:
     """Write the meeting folder and its published timetable for ``xml_path``; return notes and figures."""
     out = Path(out_dir)
     if out.exists() and any(out.iterdir()):
         raise ValueError(f"{out} is not empty; convert into a new folder")
     imported = import_frab(xml_path, grid=grid, full_day=full_day, capacity=capacity, rooms_open=rooms_open,
-                           hosts_as_speakers=hosts_as_speakers, breaks="events", source="benchmarks/frab_meeting.py")
+                           roles=roles, breaks="events", source="benchmarks/frab_meeting.py")
     problem, programme = imported.problem, imported.programme
     stamp = publication_time([Path(xml_path)])
     schedule = Schedule(imported.schedule.assignments,
@@ -115,7 +115,6 @@ def convert(xml_path: str | Path, out_dir: str | Path, *, grid: int = 5, full_da
     names = {speaker.id: speaker.name for speaker in problem.speakers}
     busiest = max(sorted(speaker_minutes), key=lambda s: speaker_minutes[s], default=None)
     grid_hours = sum((s[-1].end - s[0].start).total_seconds() for s in problem.slots_by_day.values()) / 3600
-    dropped = set(imported.dropped_persons)
     left_out = imported.left_out
     return {
         "meeting": problem.meeting.id,
@@ -128,9 +127,8 @@ def convert(xml_path: str | Path, out_dir: str | Path, *, grid: int = 5, full_da
         "off_grid_starts": sum(len(note.details) for note in imported.notes if note.kind == "off-grid"),
         "rooms": len(problem.rooms),
         "speakers": len(problem.speakers),
-        "hosts_dropped": len(dropped),
-        "host_links_dropped": sum(1 for e in programme.events if e.id in problem.events_by_id
-                                  for p in e.speaker_ids if p in dropped),
+        "only_hosting": len(imported.hosts),
+        "host_links": sum(len(e.hosts) + len(e.moderators) for e in problem.events),
         "days": [d.isoformat() for d in problem.meeting.days],
         "frab_days": [d.isoformat() for d in programme.frab_days],
         "slots": len(problem.slots),
@@ -153,16 +151,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--capacity", type=int, default=100, help="seats of every room (default 100)")
     parser.add_argument("--rooms-open", choices=("used", "all"), default="all",
                         help="used: each room closed outside its first start..last end of each day; all: always open")
-    parser.add_argument("--hosts-as-speakers", dest="hosts", action="store_true", default=True,
-                        help="every listed person is a speaker (default)")
-    parser.add_argument("--no-hosts", dest="hosts", action="store_false",
-                        help="leave out persons the programme puts on two overlapping events")
+    parser.add_argument("--roles", choices=("auto", "xml", "speakers"), default="auto",
+                        help="who hosts rather than speaks (scheduler import frab --roles; default auto)")
     parser.add_argument("--close-busiest-room", action="store_true",
                         help="close the busiest room for its busiest day (a re-plan scenario)")
     args = parser.parse_args(argv)
     try:
         notes = convert(args.xml, args.out, grid=args.grid, full_day=args.full_day, capacity=args.capacity,
-                        rooms_open=args.rooms_open, hosts_as_speakers=args.hosts,
+                        rooms_open=args.rooms_open, roles=args.roles,
                         close_busiest=args.close_busiest_room)
     except (ValueError, OSError, SchedulerError) as error:
         parser.error(str(error))

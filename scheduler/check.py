@@ -283,7 +283,7 @@ def room_clash(ctx: CheckInput) -> Iterator[Violation]:
 
 
 def speaker_clash(ctx: CheckInput) -> Iterator[Violation]:
-    """Rule 6: no speaker is in two events whose intervals overlap."""
+    """Rule 6: no speaker is in two events whose intervals overlap (hosts and moderators may be)."""
     by_speaker: dict[str, list[Placement]] = {}
     for p in ctx.placements:
         for speaker_id in sorted(set(p.event.speakers)):

@@ -19,7 +19,11 @@ FORMATS: tuple[str, ...] = ("in_person", "hybrid", "virtual")
 ROOM_KINDS: tuple[str, ...] = ("physical", "virtual")
 UNAVAILABILITY_KINDS: tuple[str, ...] = ("room", "speaker", "organizer")
 VISIBILITIES: tuple[str, ...] = ("public", "private")
+ROLES: tuple[str, ...] = ("speaker", "host", "moderator")  # a person's part in an event; only speakers block
 DEFAULT_PRIORITY = 3
+# Field metadata of the extensions beyond the shared data contract: a field marked so counts in
+# Problem.digest only when it differs from its default, so a meeting that does not use it keeps its digest.
+WHEN_SET: Mapping[str, bool] = {"digest_when_set": True}
 
 
 @dataclass(frozen=True)
@@ -145,11 +149,19 @@ class SideEvent:
     link: str = ""
     description: str = ""
     visibility: str = "public"
+    hosts: tuple[str, ...] = field(default=(), metadata=WHEN_SET)  # listed and published, optional, never blocking
+    moderators: tuple[str, ...] = field(default=(), metadata=WHEN_SET)  # as hosts
 
     @property
     def is_public(self) -> bool:
         """Public events go into feeds and timetables; private ones into none."""
         return self.visibility == "public"
+
+    @property
+    def roles(self) -> tuple[tuple[str, str], ...]:
+        """(person id, role) of everyone listed on the event: speakers first, then hosts, then moderators."""
+        return (tuple((p, "speaker") for p in self.speakers) + tuple((p, "host") for p in self.hosts)
+                + tuple((p, "moderator") for p in self.moderators))
 
 
 @dataclass(frozen=True)
@@ -278,7 +290,8 @@ def event_end(start: datetime, duration_minutes: int) -> datetime:
 def _canonical(value: Any) -> str:
     """A stable text form of nested dataclasses, for hashing."""
     if is_dataclass(value) and not isinstance(value, type):
-        inner = ",".join(f"{f.name}={_canonical(getattr(value, f.name))}" for f in fields(value))
+        inner = ",".join(f"{f.name}={_canonical(getattr(value, f.name))}" for f in fields(value)
+                         if not (f.metadata.get("digest_when_set") and getattr(value, f.name) == f.default))
         return f"{type(value).__name__}({inner})"
     if isinstance(value, Mapping):
         return "{" + ",".join(f"{_canonical(k)}:{_canonical(value[k])}" for k in sorted(value)) + "}"

@@ -24,6 +24,9 @@ EVENT_COLUMNS = (
     "preferred_days", "preferred_starts", "room", "start", "link", "description", "visibility",
 )
 UNAVAILABILITY_COLUMNS = ("kind", "id", "start", "end", "reason")
+# Columns beyond the shared contract (docs/data-format.md): written only when some record uses them, so
+# a meeting that does not use them keeps the contract's files byte for byte.
+OPTIONAL_EVENT_COLUMNS = ("hosts", "moderators")
 
 
 def folder_files(problem: Problem, slot_specs: Sequence[SlotSpec], *, header: str = "",
@@ -39,7 +42,8 @@ def folder_files(problem: Problem, slot_specs: Sequence[SlotSpec], *, header: st
         "meeting.toml": meeting_toml(problem, slot_specs, header=header),
         "rooms.csv": _csv(ROOM_COLUMNS, [_room_row(room) for room in problem.rooms]),
         "speakers.csv": _csv(SPEAKER_COLUMNS, [_speaker_row(s, s.id in blank) for s in problem.speakers]),
-        "events.csv": _csv(EVENT_COLUMNS, [_event_row(event, tz) for event in problem.events]),
+        "events.csv": _optional_csv(EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS,
+                                    [_event_row(event, tz) | _event_extra(event) for event in problem.events]),
         "unavailability.csv": _csv(UNAVAILABILITY_COLUMNS,
                                    [_unavailability_row(u, tz) for u in problem.unavailability]),
     }
@@ -86,6 +90,12 @@ def _csv(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return buffer.getvalue()
 
 
+def _optional_csv(columns: Sequence[str], optional: Sequence[str], rows: Sequence[dict[str, str]]) -> str:
+    """CSV text of ``columns`` plus each ``optional`` column that some row fills."""
+    used = [column for column in optional if any(row.get(column) for row in rows)]
+    return _csv([*columns, *used], [[row.get(column, "") for column in (*columns, *used)] for row in rows])
+
+
 def _hhmm(value: time | None) -> str:
     """HH:MM, or empty."""
     return value.strftime("%H:%M") if value is not None else ""
@@ -125,8 +135,13 @@ def _speaker_row(speaker: Speaker, blank_zone: bool) -> list[str]:
             _hhmm(speaker.earliest), _hhmm(speaker.latest), speaker.email]
 
 
-def _event_row(event: SideEvent, tz: ZoneInfo) -> list[str]:
-    return [
+def _event_extra(event: SideEvent) -> dict[str, str]:
+    """The optional columns of one event (``OPTIONAL_EVENT_COLUMNS``), empty where unused."""
+    return {"hosts": ";".join(event.hosts), "moderators": ";".join(event.moderators)}
+
+
+def _event_row(event: SideEvent, tz: ZoneInfo) -> dict[str, str]:
+    return dict(zip(EVENT_COLUMNS, [
         event.id,
         event.title,
         event.organizer,
@@ -143,7 +158,7 @@ def _event_row(event: SideEvent, tz: ZoneInfo) -> list[str]:
         event.link,
         event.description,
         event.visibility,
-    ]
+    ], strict=True))
 
 
 def _unavailability_row(u: Unavailability, tz: ZoneInfo) -> list[str]:

@@ -28,6 +28,7 @@ class EventView:
     end: datetime
     speakers: tuple[Speaker, ...]
     slots: tuple[Slot, ...]  # the grid slots its interval overlaps
+    hosts: tuple[tuple[Speaker, str], ...] = ()  # (person, role) of its hosts and moderators, in that order
 
     @property
     def id(self) -> str:
@@ -61,8 +62,10 @@ class EventView:
 
     @property
     def speaker_names(self) -> tuple[str, ...]:
-        """Speakers' display names in the event's order (never their e-mail addresses)."""
-        return tuple(speaker.name for speaker in self.speakers)
+        """Speakers' display names in the event's order, then hosts' and moderators' with their role
+        (``Ada (host)``); never their e-mail addresses."""
+        return tuple(speaker.name for speaker in self.speakers) + \
+            tuple(f"{person.name} ({role})" for person, role in self.hosts)
 
     @property
     def web_link(self) -> str:
@@ -216,7 +219,9 @@ def build_view(problem: Problem, schedule: Schedule, *, include_private: bool = 
             if s.start.astimezone(timezone.utc) < end_utc and start_utc < s.end.astimezone(timezone.utc)
         )
         speakers = tuple(problem.speakers_by_id[s] for s in event.speakers if s in problem.speakers_by_id)
-        views.append(EventView(event, problem.rooms_by_id[assignment.room], start, end, speakers, covered))
+        hosts = tuple((problem.speakers_by_id[p], role) for p, role in event.roles
+                      if role != "speaker" and p in problem.speakers_by_id)
+        views.append(EventView(event, problem.rooms_by_id[assignment.room], start, end, speakers, covered, hosts))
     views.sort(key=_event_order)
     days = tuple(_day_view(problem, day, views, problem.rooms) for day in problem.meeting.days)
     unscheduled.sort(key=lambda e: e.id)

@@ -28,6 +28,8 @@ from ..model import (
     Speaker,
 )
 from .read import FrabEvent, Programme, read_frab, slugify
+from .roles import HOST_OVERLAPS, RoleChoice, assign_roles
+from .roles import MODES as ROLE_MODES
 from .timetable import (
     choose_grid,
     closed_outside_use,
@@ -82,7 +84,7 @@ class Imported:
     grid: int
     slot_specs: tuple[SlotSpec, ...]
     left_out: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # reason -> frab event ids
-    dropped_persons: tuple[str, ...] = ()  # double-booked persons left out (hosts_as_speakers=False)
+    hosts: tuple[str, ...] = ()  # persons who speak on no event: they only host or moderate
 
     def tree(self, published_at: datetime) -> dict[str, str | bytes]:
         """The meeting folder plus the programme's own timetable published under ``published/``.
@@ -98,15 +100,16 @@ class Imported:
 
 def import_frab(xml_path: str | Path, *, grid: int | None = None, rooms_open: str = "used",
                 capacity: int = CAPACITY, attendance: int = ATTENDANCE, full_day: bool = False,
-                hosts_as_speakers: bool = True, breaks: str = "blocked", timezone: str | None = None,
+                roles: str = "auto", breaks: str = "blocked", timezone: str | None = None,
                 source: str | None = None) -> Imported:
     """Import a frab schedule.xml as a meeting (folder text + its own timetable + notes on every choice).
 
     ``grid`` minutes (default: from the programme's times); ``rooms_open`` ``used`` closes each room
     outside its hours of use per day, ``all`` keeps it open; ``breaks`` ``blocked`` turns break events
-    into blocked periods, ``events`` keeps them as events; ``source`` names the tool in the header.
+    into blocked periods, ``events`` keeps them as events; ``roles`` (``auto``, ``xml``, ``speakers``)
+    decides who speaks and who hosts (:mod:`scheduler.frab.roles`); ``source`` names the tool in the header.
     """
-    _check_options(grid, rooms_open, capacity, attendance, breaks)
+    _check_options(grid, rooms_open, capacity, attendance, breaks, roles)
     programme = read_frab(xml_path, timezone=timezone)
     tz = ZoneInfo(programme.timezone)
     notes: list[Note] = []
@@ -175,24 +178,29 @@ def import_frab(xml_path: str | Path, *, grid: int | None = None, rooms_open: st
                                   f"{capacity} seats, not hybrid; every event in person for {attendance} people, "
                                   f"priority {PRIORITY}, its own organizer frab-<id>; tracks are topics"))
 
-    clashes = double_booked(events)
-    dropped = set() if hosts_as_speakers else set(clashes)
+    choice = assign_roles(events, roles)
     names = _person_names(events, notes)
+    notes.extend(_role_notes(choice, names))
+    speaking = {p for e in events for p in choice.of(e, "speaker")}
+    clashes = double_booked(FrabEvent(e.id, e.title, e.room, e.start, e.duration, e.track,
+                                      tuple((p, n) for p, n in e.persons if p in choice.of(e, "speaker")))
+                            for e in events)
     if clashes:
-        what = ("kept as speakers: the programme's own timetable breaks the speaker rule for them"
-                if hosts_as_speakers else "left out of the speakers (hosts_as_speakers=False)")
-        notes.append(Note("double-booked", f"{_n(clashes, 'person is', 'persons are')} on two overlapping "
-                                           f"events in the programme, {what}: "
+        notes.append(Note("double-booked", f"{_n(clashes, 'speaker is', 'speakers are')} on two overlapping "
+                                           f"events in the programme, kept as speakers: the programme's own "
+                                           f"timetable breaks the speaker rule for them: "
                                            f"{_some(names[p] for p in sorted(clashes))}",
                           tuple(f"{names[p]} ({p}): " + "; ".join(f"{a.id} and {b.id}" for a, b in pairs)
                                 for p, pairs in sorted(clashes.items()))))
-    speakers = tuple(Speaker(p, name, programme.timezone) for p, name in names.items() if p not in dropped)
+    speakers = tuple(Speaker(p, name, programme.timezone) for p, name in names.items())
     side_events = tuple(
         SideEvent(id=e.id, title=e.title, organizer=f"frab-{e.id}", format="in_person", duration=e.duration,
                   attendance=attendance, priority=PRIORITY, topics=(e.track,) if e.track else (),
-                  speakers=tuple(p for p in e.speaker_ids if p not in dropped))
+                  speakers=choice.of(e, "speaker"), hosts=choice.of(e, "host"),
+                  moderators=choice.of(e, "moderator"))
         for e in events
     )
+    hosting = tuple(sorted({p for e in events for p in e.speaker_ids} - speaking))
     unavailability = closed_outside_use(events, {n: ids[n] for n in programme.rooms if n in used}, days, tz) \
         if rooms_open == "used" else []
 
@@ -203,7 +211,7 @@ def import_frab(xml_path: str | Path, *, grid: int | None = None, rooms_open: st
                       unavailability=tuple(unavailability))
     header = (f"Imported from {programme.source} by {source or 'scheduler import frab'}: grid {grid} min "
               f"({why}){', full day' if full_day else ''}, rooms open {rooms_open}, breaks {breaks}, "
-              f"{'hosts as speakers' if hosts_as_speakers else 'double-booked persons dropped'}.\n"
+              f"roles {roles}.\n"
               f"Every choice the import made is in {NOTES_FILE}.")
     files = folder_files(problem, specs, header=header)
     if not unavailability:
@@ -214,12 +222,14 @@ def import_frab(xml_path: str | Path, *, grid: int | None = None, rooms_open: st
                f"{len(rooms)} rooms, {len(speakers)} speakers, {len(days)} days in {programme.timezone}, "
                f"on a {grid}-minute grid ({why}).")
     files[NOTES_FILE] = notes_markdown(programme.title, summary, notes)
-    return Imported(files, problem, schedule, tuple(notes), programme, grid, specs, left_out,
-                    tuple(sorted(dropped)))
+    return Imported(files, problem, schedule, tuple(notes), programme, grid, specs, left_out, hosting)
 
 
-def _check_options(grid: int | None, rooms_open: str, capacity: int, attendance: int, breaks: str) -> None:
+def _check_options(grid: int | None, rooms_open: str, capacity: int, attendance: int, breaks: str,
+                   roles: str) -> None:
     """Option values the import cannot work with, as a UsageError."""
+    if roles not in ROLE_MODES:
+        raise UsageError(f"roles must be one of {', '.join(ROLE_MODES)}, got {roles!r}")
     if grid is not None and not 1 <= grid <= 60:
         raise UsageError(f"the grid must be 1 to 60 minutes, got {grid}")
     if rooms_open not in ROOMS_OPEN:
@@ -248,6 +258,27 @@ def _breaks_blocked(events: list[FrabEvent], notes: list[Note],
                             "(other events overlap them)"))
     blocked = [BlockedPeriod(b.start, b.end, f"{b.title} (frab event {b.id})") for b in turned]
     return [e for e in events if e not in turned], blocked
+
+
+def _role_notes(choice: RoleChoice, names: Mapping[str, str]) -> list[Note]:
+    """A note for each kind of role decision: stated in the file, unknown words, sessions, busy persons."""
+    notes = []
+    if choice.stated:
+        notes.append(_about("roles", choice.stated, ("event names", "events name"),
+                            "a host or moderator in a person's role attribute; they host, optional"))
+    for word, found in sorted(choice.unknown.items()):
+        notes.append(_about("roles", found, ("event gives", "events give"),
+                            f"a person the unknown role {word!r}; kept as a speaker"))
+    if choice.sessions:
+        notes.append(_about("roles", choice.sessions, ("event has", "events have"),
+                            "no <origin_url> while others came from a call for participation: self-organized "
+                            "sessions, whose listed persons are their hosts (optional, never blocking)"))
+    if choice.busy:
+        notes.append(Note("roles", f"{_n(choice.busy, 'person is', 'persons are')} on {HOST_OVERLAPS} or more "
+                                   f"pairs of overlapping events in the programme: they host wherever listed "
+                                   f"(optional, never blocking): {_some(names[p] for p in choice.busy)}",
+                          tuple(f"{names[p]} ({p}): {count} overlapping pairs" for p, count in choice.busy.items())))
+    return notes
 
 
 def _person_names(events: Sequence[FrabEvent], notes: list[Note]) -> dict[str, str]:

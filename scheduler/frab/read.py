@@ -55,6 +55,8 @@ class FrabEvent:
     links: tuple[tuple[str, str], ...] = ()  # (title, href)
     attachments: tuple[tuple[str, str], ...] = ()  # (title, href)
     line: int = 0
+    roles: tuple[str, ...] = ()  # the ``role`` attribute of each person, as written ("" when absent)
+    origin: str = ""  # <origin_url>: where the event was submitted (a CfP system), when the file says
 
     @property
     def end(self) -> datetime:
@@ -253,13 +255,15 @@ def _event_fields(element: etree._Element, room_name: str, day_date: date | None
     track_name = _text(track_element)
     slug = ((track_element.get("slug") or "").strip() if track_element is not None else "") \
         or slugs.get(track_name) or slugify(track_name)
-    persons = tuple(_person(person) for person in element.findall("persons/person"))
+    listed = [(person, _person(person)) for person in element.findall("persons/person")]
+    persons = tuple(found for _, found in listed if found[0])
+    roles = tuple((person.get("role") or "").strip().lower() for person, found in listed if found[0])
     title = _text(element.find("title")) or _text(element.find("slug")) or event_id
     return {
         "id": event_id, "guid": (element.get("guid") or "").strip(), "title": title, "room": room,
         "start": start, "duration": hours * 60 + minutes + (1 if seconds else 0), "track": slug,
         "track_name": track_name, "type": _text(element.find("type")),
-        "persons": tuple(person for person in persons if person[0]),
+        "persons": persons, "roles": roles, "origin": _text(element.find("origin_url")),
         "url": _text(element.find("url")), "abstract": _text(element.find("abstract")),
         "links": _hrefs(element.findall("links/link")),
         "attachments": _hrefs(element.findall("attachments/attachment")),

@@ -28,6 +28,7 @@ def check_references(setup: MeetingSetup, rooms: Rows[Room], speakers: Rows[Spea
     for parsed in events.items:
         if speakers.usable:
             _event_speakers(parsed, speaker_by_id, report)
+            _event_hosts(parsed, speaker_by_id, report)
         if rooms.usable:
             _pinned_room(parsed, room_by_id, report)
         _pinned_start(parsed, setup, report)
@@ -76,6 +77,23 @@ def _event_speakers(parsed: Parsed[SideEvent], speaker_by_id: dict[str, Parsed[S
             report.error(parsed.row.at("format"),
                          f"an in_person event cannot have a remote speaker ({', '.join(remote)}); "
                          "make it hybrid or virtual")
+
+
+def _event_hosts(parsed: Parsed[SideEvent], speaker_by_id: dict[str, Parsed[Speaker]], report: Report) -> None:
+    """Hosts and moderators are persons of speakers.csv, each with one role per event (one error per cell)."""
+    event = parsed.value
+    earlier: dict[str, str] = dict.fromkeys(event.speakers, "speaker")
+    for column, role in (("hosts", "host"), ("moderators", "moderator")):
+        listed = event.hosts if role == "host" else event.moderators
+        unknown = [person for person in listed if person not in speaker_by_id]
+        twice = [person for person in listed if person in earlier]
+        if unknown:
+            plural = "s" if len(unknown) > 1 else ""
+            report.error(parsed.row.at(column), f"unknown person{plural} {', '.join(unknown)} (not in speakers.csv)")
+        elif twice:
+            report.error(parsed.row.at(column), "a person has one role per event: "
+                         + ", ".join(f"{person} is already its {earlier[person]}" for person in twice))
+        earlier.update(dict.fromkeys(listed, role))
 
 
 def _pinned_room(parsed: Parsed[SideEvent], room_by_id: dict[str, Parsed[Room]], report: Report) -> None:

@@ -301,14 +301,15 @@ def test_imported_meeting_loads_and_keeps_what_frab_says(tmp_path: Path) -> None
 def test_import_options(tmp_path: Path) -> None:
     path = _write(tmp_path, SAMPLE)
     imported = import_frab(path, grid=15, rooms_open="all", capacity=30, attendance=20, breaks="events",
-                           hosts_as_speakers=False)
+                           roles="speakers")
     assert imported.grid == 15 and "unavailability.csv" not in imported.files
     assert "2" in imported.problem.events_by_id and not imported.problem.blocked
-    assert imported.dropped_persons == ("0c16ffaa-709d-599f-959f-9a38b911361a",)
+    assert imported.hosts == () and "roles speakers" in imported.files["meeting.toml"]
     assert {room.capacity for room in imported.problem.rooms} == {30}
     assert "grid 15 min (as asked)" in imported.files["meeting.toml"]
     _load(tmp_path, imported.files)
-    for bad in ({"grid": 0}, {"rooms_open": "some"}, {"breaks": "skip"}, {"capacity": 10, "attendance": 20}):
+    for bad in ({"grid": 0}, {"rooms_open": "some"}, {"breaks": "skip"}, {"capacity": 10, "attendance": 20},
+                {"roles": "hosts"}):
         with pytest.raises(UsageError):
             import_frab(path, **bad)
 
@@ -420,12 +421,18 @@ def test_real_notes(schedules: Path) -> None:
         "past-midnight": 26, "at-midnight": 21}
     assert {kind: len(ids) for kind, ids in notes["debconf23.xml"].left_out.items()} == {"break": 30}
     assert notes["fosdem-2026.xml"].left_out == {}
+    # roles: 38C3's self-organized sessions are hosted, so no host breaks the speaker rule; FOSDEM keeps
+    # its one real double booking of a speaker
+    found = {name: check_schedule(i.problem, i.schedule) for name, i in notes.items() if name != "debconf23.xml"}
+    assert [v.rule for v in found["38c3.xml"]] == ["room_clash", "room_clash"]
+    assert [(v.rule, v.ids[-1]) for v in found["fosdem-2026.xml"]] == [("speaker_clash", "3527")]
+    assert len(notes["38c3.xml"].hosts) > 9 and notes["fosdem-2026.xml"].hosts == ()
 
 
 def test_benchmark_wrapper_still_converts(tmp_path: Path, schedules: Path) -> None:
     from benchmarks.frab_meeting import PUBLISHED, close_busiest_room, convert
 
-    figures = convert(schedules / "debconf23.xml", tmp_path / "dc", rooms_open="used", hosts_as_speakers=False)
+    figures = convert(schedules / "debconf23.xml", tmp_path / "dc", rooms_open="used", roles="xml")
     assert (figures["events_in_xml"], figures["events"], figures["left_out_ids"]) == (117, 117, [])
     assert (tmp_path / "dc" / PUBLISHED / "schedule.csv").exists()
     assert close_busiest_room(tmp_path / "dc")["room"]
