@@ -151,6 +151,7 @@ class SideEvent:
     visibility: str = "public"
     hosts: tuple[str, ...] = field(default=(), metadata=WHEN_SET)  # listed and published, optional, never blocking
     moderators: tuple[str, ...] = field(default=(), metadata=WHEN_SET)  # as hosts
+    track: str = field(default="", metadata=WHEN_SET)  # kept in one room per day, its events back to back
 
     @property
     def is_public(self) -> bool:

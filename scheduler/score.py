@@ -83,10 +83,11 @@ def raw_scores(problem: Problem, schedule: Schedule, previous: Schedule | None =
     With ``previous`` (the schedule a re-plan started from) the ``moved`` term is added: the move cost
     of every event of ``problem`` that ``previous`` scheduled.
     """
-    raw = dict.fromkeys(TERMS, 0)
+    raw = dict.fromkeys(terms.active_terms(problem, moved=previous is not None), 0)
     tz = problem.meeting.tz
     topic_count: Counter = Counter()
     slot_count: Counter = Counter()
+    tracked: list[terms.TrackPlacement] = []
     by_event = schedule.by_event
     for event in problem.events:
         assignment = by_event.get(event.id)
@@ -99,14 +100,21 @@ def raw_scores(problem: Problem, schedule: Schedule, previous: Schedule | None =
         placement = terms.start_terms(event, problem.speakers_by_id, assignment.start.astimezone(tz), end) | \
             terms.room_terms(event, room)
         for name, value in placement.items():
-            raw[name] += value
-        for slot in _covered(problem, Assignment(event.id, assignment.room, assignment.start, end)):
+            if name in raw:
+                raw[name] += value
+        covered = _covered(problem, Assignment(event.id, assignment.room, assignment.start, end))
+        for slot in covered:
             slot_count[(slot.day, slot.index)] += 1
             for topic in set(event.topics):
                 topic_count[(topic, slot.day, slot.index)] += 1
+        if event.track and covered:
+            tracked.append((event.track, covered[0].day, assignment.room or "", covered[0].index,
+                            covered[-1].index + 1, len(covered)))
     raw["topic_clash"] = sum(n - 1 for n in topic_count.values() if n > 1)
     target = crowding_target(problem)
     raw["crowding"] = sum(n - target for n in slot_count.values() if n > target)
+    if tracked:
+        raw.update(terms.track_terms(tracked))
     if previous is not None:
         before = previous.by_event
         raw[terms.MOVED] = sum(move_cost(problem, before.get(event.id), by_event.get(event.id))

@@ -6,29 +6,44 @@ CP-SAT objective, ``score.py`` to score a finished Schedule. No solver and no pa
 The terms that count several events at once, ``topic_clash`` and ``crowding``, are not here on
 purpose: the model states them as constraints over literals and ``score.py`` counts them over a
 finished schedule, two independent versions that cross-check each other (the tests compare the
-objective the solver reports with score.py's total).
+objective the solver reports with score.py's total). The track terms count a track's placements
+together: :func:`track_terms` is what ``score.py`` and the solver's evaluation add up, and the model
+states them again as constraints (tests compare the model's optimum with this count).
+
+Some terms exist only where a meeting uses what they measure (:func:`active_terms`): ``moved``
+against a previous schedule, the track terms when some event has a track. A meeting without them
+scores, reports and solves exactly as before they existed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import datetime, time, timezone, tzinfo
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, time, timezone, tzinfo
 
 from .grid import within_local_hours
-from .model import Assignment, Room, SideEvent, Speaker
+from .model import Assignment, Problem, Room, SideEvent, Speaker
 from .weights import COMFORT_HOURS, MOVE_COST, UNSCHEDULED_COST
 
 # Every soft term, in the order of reports: the keys of weights.DEFAULT_WEIGHTS and of the model's
 # OBJECTIVE_TERMS (tests/test_terms.py holds them to it).
 TERMS: tuple[str, ...] = ("preferred_day", "preferred_start", "topic_clash", "room_fit", "hybrid_kit_unused",
-                          "remote_off_hours", "crowding", "unscheduled", "moved")
+                          "remote_off_hours", "crowding", "track_rooms", "track_days", "track_gaps",
+                          "unscheduled", "moved")
 MOVED = "moved"  # the term that exists only against a previous schedule (``solve --previous``)
 START_TERMS: tuple[str, ...] = ("preferred_day", "preferred_start", "remote_off_hours")  # by start only
 ROOM_TERMS: tuple[str, ...] = ("room_fit", "hybrid_kit_unused")  # by room only
+TRACK_TERMS: tuple[str, ...] = ("track_rooms", "track_days", "track_gaps")  # by a track's placements together
 COMFORT: tuple[time, time] = (time.fromisoformat(COMFORT_HOURS[0]), time.fromisoformat(COMFORT_HOURS[1]))
 
 # speaker, start, end -> whether [start, end) is within the speaker's comfortable hours
 Comfortable = Callable[[Speaker, datetime, datetime], bool]
+
+
+def active_terms(problem: Problem, *, moved: bool = False) -> tuple[str, ...]:
+    """The terms of ``problem``'s score, in ``TERMS`` order: the track terms only when some event has a
+    track, ``moved`` only against a previous schedule."""
+    tracks = any(event.track for event in problem.events)
+    return tuple(name for name in TERMS if (name != MOVED or moved) and (name not in TRACK_TERMS or tracks))
 
 
 def comfortable(speaker: Speaker, start: datetime, end: datetime) -> bool:
@@ -113,3 +128,32 @@ def moved(before: Assignment | None, room: str | None, start: datetime | None, t
 def unscheduled(event: SideEvent) -> int:
     """Raw ``unscheduled`` cost of leaving the event out: ``UNSCHEDULED_COST`` of its priority."""
     return UNSCHEDULED_COST.get(event.priority, UNSCHEDULED_COST[3])
+
+
+# One scheduled event of a track: (track, meeting day, room id, first slot position, end position, slots).
+# Positions count the day's slots from 0; ``end`` is one past the last slot it occupies, ``slots`` how
+# many it occupies.
+TrackPlacement = tuple[str, date, str, int, int, int]
+
+
+def track_terms(placed: Iterable[TrackPlacement]) -> dict[str, int]:
+    """Raw ``TRACK_TERMS`` of a set of tracked placements.
+
+    ``track_rooms``: per track and day, each room beyond the first it uses; ``track_days``: per track,
+    each day beyond the first; ``track_gaps``: per track and day, the slots from its first event's first
+    slot to its last event's last slot that its events leave empty, max(0, span - slots occupied).
+    """
+    rooms: dict[tuple[str, date], set[str]] = {}
+    spans: dict[tuple[str, date], list[int]] = {}  # first, end, occupied
+    for track, day, room, first, end, slots in placed:
+        rooms.setdefault((track, day), set()).add(room)
+        span = spans.setdefault((track, day), [first, end, 0])
+        span[0], span[1], span[2] = min(span[0], first), max(span[1], end), span[2] + slots
+    days: dict[str, int] = {}
+    for track, _ in rooms:
+        days[track] = days.get(track, 0) + 1
+    return {
+        "track_rooms": sum(len(used) - 1 for used in rooms.values()),
+        "track_days": sum(count - 1 for count in days.values()),
+        "track_gaps": sum(max(0, end - first - slots) for first, end, slots in spans.values()),
+    }

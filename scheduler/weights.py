@@ -17,6 +17,9 @@ DEFAULT_WEIGHTS: dict[str, int] = {
     "hybrid_kit_unused": 2,  # per in_person event placed in a hybrid-equipped room
     "remote_off_hours": 4,  # per (event, remote speaker) outside 09:00-18:00 speaker-local
     "crowding": 1,  # per slot: events beyond the even-spread target running at once
+    "track_rooms": 60,  # per track and day: each room beyond the first the track uses (> a room move, 50)
+    "track_days": 60,  # per track: each day beyond the first
+    "track_gaps": 1,  # per track and day: empty slots between its first and its last event
     "unscheduled": 1,  # per unscheduled event: UNSCHEDULED_COST[priority] (with --allow-unscheduled)
     "moved": 1,  # per moved event against --previous: MOVE_COST (room) or day/time move cost
 }

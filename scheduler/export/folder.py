@@ -26,7 +26,7 @@ EVENT_COLUMNS = (
 UNAVAILABILITY_COLUMNS = ("kind", "id", "start", "end", "reason")
 # Columns beyond the shared contract (docs/data-format.md): written only when some record uses them, so
 # a meeting that does not use them keeps the contract's files byte for byte.
-OPTIONAL_EVENT_COLUMNS = ("hosts", "moderators")
+OPTIONAL_EVENT_COLUMNS = ("hosts", "moderators", "track")
 
 
 def folder_files(problem: Problem, slot_specs: Sequence[SlotSpec], *, header: str = "",
@@ -137,7 +137,7 @@ def _speaker_row(speaker: Speaker, blank_zone: bool) -> list[str]:
 
 def _event_extra(event: SideEvent) -> dict[str, str]:
     """The optional columns of one event (``OPTIONAL_EVENT_COLUMNS``), empty where unused."""
-    return {"hosts": ";".join(event.hosts), "moderators": ";".join(event.moderators)}
+    return {"hosts": ";".join(event.hosts), "moderators": ";".join(event.moderators), "track": event.track}
 
 
 def _event_row(event: SideEvent, tz: ZoneInfo) -> dict[str, str]:

@@ -176,7 +176,7 @@ def import_frab(xml_path: str | Path, *, grid: int | None = None, rooms_open: st
                                    f"{_some(unused)}", tuple(unused)))
     notes.append(Note("capacity", f"frab gives no seats, formats or organizers: every room is physical with "
                                   f"{capacity} seats, not hybrid; every event in person for {attendance} people, "
-                                  f"priority {PRIORITY}, its own organizer frab-<id>; tracks are topics"))
+                                  f"priority {PRIORITY}, its own organizer frab-<id>; its track as track and topic"))
 
     choice = assign_roles(events, roles)
     names = _person_names(events, notes)
@@ -195,7 +195,7 @@ def import_frab(xml_path: str | Path, *, grid: int | None = None, rooms_open: st
     speakers = tuple(Speaker(p, name, programme.timezone) for p, name in names.items())
     side_events = tuple(
         SideEvent(id=e.id, title=e.title, organizer=f"frab-{e.id}", format="in_person", duration=e.duration,
-                  attendance=attendance, priority=PRIORITY, topics=(e.track,) if e.track else (),
+                  attendance=attendance, priority=PRIORITY, topics=(e.track,) if e.track else (), track=e.track,
                   speakers=choice.of(e, "speaker"), hosts=choice.of(e, "host"),
                   moderators=choice.of(e, "moderator"))
         for e in events

@@ -48,7 +48,7 @@ SPEAKER_REQUIRED: tuple[str, ...] = ("id", "name")
 EVENT_COLUMNS: tuple[str, ...] = (
     "id", "title", "organizer", "format", "duration", "attendance", "speakers", "topics", "priority",
     "preferred_days", "preferred_starts", "room", "start", "link", "description", "visibility",
-    "hosts", "moderators",
+    "hosts", "moderators", "track",
 )
 EVENT_REQUIRED: tuple[str, ...] = ("id", "title", "organizer", "format", "duration")
 UNAVAILABILITY_COLUMNS: tuple[str, ...] = ("kind", "id", "start", "end", "reason")
@@ -239,6 +239,7 @@ def read_events(table: Table | None, setup: MeetingSetup, report: Report) -> Row
             visibility=cells.value("visibility", parse_enum, "public", VISIBILITIES, what="visibility"),
             hosts=_unique(cells, "hosts", parse_list(cells.text("hosts"))),
             moderators=_unique(cells, "moderators", parse_list(cells.text("moderators"))),
+            track=cells.text("track"),
         )
         items.append(Parsed(event, row, frozenset(cells.bad)))
     if seated_without_column:

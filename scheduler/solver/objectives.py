@@ -22,6 +22,7 @@ from .. import terms
 from ..model import Assignment, Problem, Schedule, SideEvent, Speaker
 from ..score import crowding_target
 from ..weights import effective_weights
+from .tracks import evaluate_tracks, excess, track_model
 from .variables import Placement, RoomGroup, Start, Timeline
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,6 +44,8 @@ class CostData:
         self.weights = effective_weights(problem.meeting.weights)
         self.target = crowding_target(problem)
         self.topics = {e.id: tuple(sorted(set(e.topics))) for e in problem.events}
+        self.track = {e.id: e.track for e in problem.events if e.track}
+        self.terms = terms.active_terms(problem, moved=previous is not None)
         self._start_raw: dict[tuple[str, int], dict[str, int]] = {}
         self._room_raw: dict[tuple[str, int], dict[str, int]] = {}
         self._move_raw: dict[tuple[str, int, bool], int] = {}
@@ -58,6 +61,16 @@ class CostData:
                 raise ValueError("the moved term needs one room per group (room_groups(split=True))")
             self.previous = {a.event_id: a for a in previous.assignments
                              if a.scheduled and a.event_id in problem.events_by_id}
+
+    def span(self, start: Start) -> tuple[int, int, int]:
+        """(first slot position, end position, slots) of a start within its day, as the track terms count."""
+        position = self.timeline.position
+        return position[start.occupied[0]], position[start.occupied[-1]] + 1, len(start.occupied)
+
+    def track_placement(self, event_id: str, placement: Placement) -> terms.TrackPlacement:
+        """A tracked event's placement as ``terms.track_terms`` reads it."""
+        return (self.track[event_id], placement.start.day, self.groups[placement.group].first.id,
+                *self.span(placement.start))
 
     def move_raw(self, event: SideEvent, group: int, start: Start) -> int:
         """Raw ``moved`` cost of placing ``event`` in room group ``group`` at ``start`` (0 without previous).
@@ -223,6 +236,23 @@ def crowding(ctx: ModelContext):
     return cp_model.LinearExpr.sum(terms)
 
 
+def track_rooms(ctx: ModelContext):
+    """Per track and day: each room beyond the first it uses (rooms are told apart when tracks exist)."""
+    model = track_model(ctx)
+    return cp_model.LinearExpr.sum([excess(ctx, rooms) for _, rooms in sorted(model.rooms.items())])
+
+
+def track_days(ctx: ModelContext):
+    """Per track: each day beyond the first it uses."""
+    model = track_model(ctx)
+    return cp_model.LinearExpr.sum([excess(ctx, days) for _, days in sorted(model.days.items())])
+
+
+def track_gaps(ctx: ModelContext):
+    """Per track and day: max(0, slots from its first event's start to its last event's end - slots filled)."""
+    return cp_model.LinearExpr.sum(track_model(ctx).gaps)
+
+
 def moved(ctx: ModelContext):
     """Per event placed in the previous schedule (--previous): MOVE_COST of its room, time or day move."""
     data = ctx.data
@@ -262,6 +292,9 @@ OBJECTIVE_TERMS: dict[str, Callable] = {
     "hybrid_kit_unused": hybrid_kit_unused,
     "remote_off_hours": remote_off_hours,
     "crowding": crowding,
+    "track_rooms": track_rooms,
+    "track_days": track_days,
+    "track_gaps": track_gaps,
     "unscheduled": unscheduled,
     "moved": moved,
 }
@@ -272,7 +305,7 @@ def evaluate(data: CostData, chosen: Mapping[str, Placement | None]) -> dict[str
 
     ``moved`` is there only when the data has a previous schedule (as in ``score.py``).
     """
-    raw = {name: 0 for name in terms.TERMS if name != terms.MOVED or data.previous is not None}
+    raw = dict.fromkeys(data.terms, 0)
     topic_count: Counter = Counter()
     slot_count: Counter = Counter()
     for event in data.problem.events:
@@ -285,15 +318,19 @@ def evaluate(data: CostData, chosen: Mapping[str, Placement | None]) -> dict[str
         if data.previous is not None:
             raw["moved"] += data.move_raw(event, placement.group, placement.start)
         for name, value in data.start_raw(event, placement.start).items():
-            raw[name] += value
+            if name in raw:
+                raw[name] += value
         for name, value in data.room_raw(event, placement.group).items():
-            raw[name] += value
+            if name in raw:
+                raw[name] += value
         for slot in placement.start.occupied:
             slot_count[slot] += 1
             for topic in data.topics[event.id]:
                 topic_count[(topic, slot)] += 1
     raw["topic_clash"] = sum(n - 1 for n in topic_count.values() if n > 1)
     raw["crowding"] = sum(n - data.target for n in slot_count.values() if n > data.target)
+    if data.track:
+        raw.update(evaluate_tracks(data, chosen))
     return raw
 
 

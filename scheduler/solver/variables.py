@@ -115,9 +115,11 @@ class RoomGroup:
 def room_groups(problem: Problem, *, split: bool = False) -> tuple[RoomGroup, ...]:
     """Group interchangeable rooms: same kind, capacity, hybrid kit, unavailability, and no pin.
 
-    With ``split`` every room is its own group (used when explaining, to name rooms one by one).
+    With ``split`` every room is its own group (used when explaining, to name rooms one by one), and
+    so it is when some event has a track: the track terms count the rooms a track uses.
     """
     pinned = {event.room for event in problem.events if event.room}
+    split = split or any(event.track for event in problem.events)
     unavailable: dict[str, tuple] = {}
     for item in problem.unavailability:
         if item.kind == "room":
