@@ -37,12 +37,12 @@ from pathlib import Path
 from scheduler.errors import SchedulerError
 from scheduler.export.folder import UNAVAILABILITY_COLUMNS
 from scheduler.frab import import_frab, read_frab
-from scheduler.frab.timetable import closed_outside_use, day_slot_specs
+from scheduler.frab.timetable import day_slot_specs, hours_of_use
 from scheduler.model import Assignment, Schedule
 from scheduler.output import write_tree_atomic
 from scheduler.publication import publication_time, publish
 
-__all__ = ["PUBLISHED", "close_busiest_room", "closed_outside_use", "convert", "day_slot_specs", "main",
+__all__ = ["PUBLISHED", "close_busiest_room", "convert", "day_slot_specs", "hours_of_use", "main",
            "read_frab"]
 
 PUBLISHED = "published"
@@ -150,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--full-day", action="store_true", help="slots 00:00-24:00 every day (23:59: see above)")
     parser.add_argument("--capacity", type=int, default=100, help="seats of every room (default 100)")
     parser.add_argument("--rooms-open", choices=("used", "all"), default="all",
-                        help="used: each room closed outside its first start..last end of each day; all: always open")
+                        help="used: each room open from its first start to its last end of each day; all: always open")
     parser.add_argument("--roles", choices=("auto", "xml", "speakers"), default="auto",
                         help="who hosts rather than speaks (scheduler import frab --roles; default auto)")
     parser.add_argument("--close-busiest-room", action="store_true",

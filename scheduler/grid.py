@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from .model import FORMATS, Problem, SideEvent, Slot, Speaker, event_end
+from .model import FORMATS, Problem, Room, SideEvent, Slot, Speaker, Unavailability, event_end
 
 UTC = timezone.utc
 
@@ -105,3 +105,34 @@ def event_speakers_fit(problem: Problem, event: SideEvent, start: datetime, end:
         if not within_local_hours(start, end, speaker.tz, speaker_window(speaker, problem.meeting.remote_hours)):
             return speaker
     return None
+
+
+CLOSED = "outside its opening hours"
+
+
+def room_closures(problem: Problem) -> tuple[Unavailability, ...]:
+    """When each room with opening hours is closed over the grid's span, as room unavailability.
+
+    The complement of the union of its ``hours`` between the first slot's start and the last slot's end.
+    """
+    if not problem.slots:
+        return ()
+    low = min(slot.start_utc for slot in problem.slots)
+    high = max(slot.end_utc for slot in problem.slots)
+    return tuple(item for room in problem.rooms if room.hours for item in _closed(room, low, high, problem.meeting.tz))
+
+
+def _closed(room: Room, low: datetime, high: datetime, tz: ZoneInfo) -> list[Unavailability]:
+    """The periods of [low, high) outside ``room``'s hours, in the venue zone."""
+    result = []
+    cursor = low
+    for begin, end in sorted((b.astimezone(UTC), e.astimezone(UTC)) for b, e in room.hours):
+        if begin > cursor:
+            result.append(Unavailability("room", room.id, cursor.astimezone(tz), min(begin, high).astimezone(tz),
+                                         CLOSED))
+        cursor = max(cursor, end)
+        if cursor >= high:
+            break
+    if cursor < high:
+        result.append(Unavailability("room", room.id, cursor.astimezone(tz), high.astimezone(tz), CLOSED))
+    return [item for item in result if item.start < item.end]

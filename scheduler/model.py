@@ -55,6 +55,9 @@ class Room:
     capacity: int | None = None
     hybrid: bool = False
     building: str = ""
+    # opening hours: the room takes events only inside these [open, close) periods; none: always open
+    hours: tuple[tuple[datetime, datetime], ...] = field(default=(), metadata=WHEN_SET)
+    tags: tuple[str, ...] = field(default=(), metadata=WHEN_SET)  # what kind of room it is: hall, workshop...
 
     @property
     def is_virtual(self) -> bool:
@@ -152,6 +155,8 @@ class SideEvent:
     hosts: tuple[str, ...] = field(default=(), metadata=WHEN_SET)  # listed and published, optional, never blocking
     moderators: tuple[str, ...] = field(default=(), metadata=WHEN_SET)  # as hosts
     track: str = field(default="", metadata=WHEN_SET)  # kept in one room per day, its events back to back
+    room_tags: tuple[str, ...] = field(default=(), metadata=WHEN_SET)  # wished: a room with every one of these tags
+    room_seats: int | None = field(default=None, metadata=WHEN_SET)  # wished: a room of at least so many seats
 
     @property
     def is_public(self) -> bool:

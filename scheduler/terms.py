@@ -11,7 +11,8 @@ together: :func:`track_terms` is what ``score.py`` and the solver's evaluation a
 states them again as constraints (tests compare the model's optimum with this count).
 
 Some terms exist only where a meeting uses what they measure (:func:`active_terms`): ``moved``
-against a previous schedule, the track terms when some event has a track. A meeting without them
+against a previous schedule, the track terms when some event has a track, ``room_wish`` when some
+event wishes for a kind or size of room. A meeting without them
 scores, reports and solves exactly as before they existed.
 """
 
@@ -27,11 +28,11 @@ from .weights import COMFORT_HOURS, MOVE_COST, UNSCHEDULED_COST
 # Every soft term, in the order of reports: the keys of weights.DEFAULT_WEIGHTS and of the model's
 # OBJECTIVE_TERMS (tests/test_terms.py holds them to it).
 TERMS: tuple[str, ...] = ("preferred_day", "preferred_start", "topic_clash", "room_fit", "hybrid_kit_unused",
-                          "remote_off_hours", "crowding", "track_rooms", "track_days", "track_gaps",
+                          "room_wish", "remote_off_hours", "crowding", "track_rooms", "track_days", "track_gaps",
                           "unscheduled", "moved")
 MOVED = "moved"  # the term that exists only against a previous schedule (``solve --previous``)
 START_TERMS: tuple[str, ...] = ("preferred_day", "preferred_start", "remote_off_hours")  # by start only
-ROOM_TERMS: tuple[str, ...] = ("room_fit", "hybrid_kit_unused")  # by room only
+ROOM_TERMS: tuple[str, ...] = ("room_fit", "hybrid_kit_unused", "room_wish")  # by room only
 TRACK_TERMS: tuple[str, ...] = ("track_rooms", "track_days", "track_gaps")  # by a track's placements together
 COMFORT: tuple[time, time] = (time.fromisoformat(COMFORT_HOURS[0]), time.fromisoformat(COMFORT_HOURS[1]))
 
@@ -41,9 +42,11 @@ Comfortable = Callable[[Speaker, datetime, datetime], bool]
 
 def active_terms(problem: Problem, *, moved: bool = False) -> tuple[str, ...]:
     """The terms of ``problem``'s score, in ``TERMS`` order: the track terms only when some event has a
-    track, ``moved`` only against a previous schedule."""
+    track, ``room_wish`` only when some event wishes for a room, ``moved`` only against a previous schedule."""
+    used = {MOVED: moved, "room_wish": any(e.room_tags or e.room_seats is not None for e in problem.events)}
     tracks = any(event.track for event in problem.events)
-    return tuple(name for name in TERMS if (name != MOVED or moved) and (name not in TRACK_TERMS or tracks))
+    used.update(dict.fromkeys(TRACK_TERMS, tracks))
+    return tuple(name for name in TERMS if used.get(name, True))
 
 
 def comfortable(speaker: Speaker, start: datetime, end: datetime) -> bool:
@@ -87,6 +90,15 @@ def hybrid_kit_unused(event: SideEvent, room: Room | None) -> int:
     return int(room is not None and event.format == "in_person" and not room.is_virtual and room.hybrid)
 
 
+def room_wish(event: SideEvent, room: Room | None) -> int:
+    """1 when the event wishes for room tags or seats (``room_tags``, ``room_seats``) and its room misses one."""
+    if room is None or (not event.room_tags and event.room_seats is None):
+        return 0
+    if any(tag not in room.tags for tag in event.room_tags):
+        return 1
+    return int(event.room_seats is not None and (room.is_virtual or (room.capacity or 0) < event.room_seats))
+
+
 def start_terms(event: SideEvent, speakers: Mapping[str, Speaker], local_start: datetime, end: datetime,
                 within: Comfortable = comfortable) -> dict[str, int]:
     """Raw cost of every term that depends on the start alone (``START_TERMS``), for one event."""
@@ -99,7 +111,8 @@ def start_terms(event: SideEvent, speakers: Mapping[str, Speaker], local_start: 
 
 def room_terms(event: SideEvent, room: Room | None) -> dict[str, int]:
     """Raw cost of every term that depends on the room alone (``ROOM_TERMS``), for one event."""
-    return {"room_fit": room_fit(event, room), "hybrid_kit_unused": hybrid_kit_unused(event, room)}
+    return {"room_fit": room_fit(event, room), "hybrid_kit_unused": hybrid_kit_unused(event, room),
+            "room_wish": room_wish(event, room)}
 
 
 def move_kind(before: Assignment | None, room: str | None, start: datetime | None, tz: tzinfo) -> str | None:

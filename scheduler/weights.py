@@ -15,6 +15,7 @@ DEFAULT_WEIGHTS: dict[str, int] = {
     "topic_clash": 3,  # per (topic, slot): events beyond the first sharing the topic at once
     "room_fit": 1,  # per event: empty-seat units when the room is less than half full (0..10)
     "hybrid_kit_unused": 2,  # per in_person event placed in a hybrid-equipped room
+    "room_wish": 10,  # per event whose room lacks a tag it wishes for, or the seats it wishes for
     "remote_off_hours": 4,  # per (event, remote speaker) outside 09:00-18:00 speaker-local
     "crowding": 1,  # per slot: events beyond the even-spread target running at once
     "track_rooms": 60,  # per track and day: each room beyond the first the track uses (> a room move, 50)

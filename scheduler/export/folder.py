@@ -26,7 +26,8 @@ EVENT_COLUMNS = (
 UNAVAILABILITY_COLUMNS = ("kind", "id", "start", "end", "reason")
 # Columns beyond the shared contract (docs/data-format.md): written only when some record uses them, so
 # a meeting that does not use them keeps the contract's files byte for byte.
-OPTIONAL_EVENT_COLUMNS = ("hosts", "moderators", "track")
+OPTIONAL_EVENT_COLUMNS = ("hosts", "moderators", "track", "room_tags", "room_seats")
+OPTIONAL_ROOM_COLUMNS = ("hours", "tags")
 
 
 def folder_files(problem: Problem, slot_specs: Sequence[SlotSpec], *, header: str = "",
@@ -40,7 +41,8 @@ def folder_files(problem: Problem, slot_specs: Sequence[SlotSpec], *, header: st
     blank = set(blank_zones)
     return {
         "meeting.toml": meeting_toml(problem, slot_specs, header=header),
-        "rooms.csv": _csv(ROOM_COLUMNS, [_room_row(room) for room in problem.rooms]),
+        "rooms.csv": _optional_csv(ROOM_COLUMNS, OPTIONAL_ROOM_COLUMNS,
+                                   [_room_row(room) | _room_extra(room, tz) for room in problem.rooms]),
         "speakers.csv": _csv(SPEAKER_COLUMNS, [_speaker_row(s, s.id in blank) for s in problem.speakers]),
         "events.csv": _optional_csv(EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS,
                                     [_event_row(event, tz) | _event_extra(event) for event in problem.events]),
@@ -124,10 +126,20 @@ def _formats_line(formats: frozenset[str]) -> list[str]:
     return [f"formats = {_toml([f for f in FORMATS if f in formats])}"]
 
 
-def _room_row(room: Room) -> list[str]:
+def _room_row(room: Room) -> dict[str, str]:
     if room.is_virtual:
-        return [room.id, room.name, room.kind, "", "", room.building]
-    return [room.id, room.name, room.kind, str(room.capacity), _bool(room.hybrid), room.building]
+        return dict(zip(ROOM_COLUMNS, [room.id, room.name, room.kind, "", "", room.building], strict=True))
+    return dict(zip(ROOM_COLUMNS, [room.id, room.name, room.kind, str(room.capacity), _bool(room.hybrid),
+                                   room.building], strict=True))
+
+
+def _room_extra(room: Room, tz: ZoneInfo) -> dict[str, str]:
+    """The optional columns of one room (``OPTIONAL_ROOM_COLUMNS``): its hours day by day, its tags."""
+    hours = []
+    for begin, end in room.hours:
+        begin, end = begin.astimezone(tz), end.astimezone(tz)
+        hours.append(f"{begin:%Y-%m-%d %H:%M}-{end:%H:%M}")
+    return {"hours": ";".join(hours), "tags": ";".join(room.tags)}
 
 
 def _speaker_row(speaker: Speaker, blank_zone: bool) -> list[str]:
@@ -137,7 +149,9 @@ def _speaker_row(speaker: Speaker, blank_zone: bool) -> list[str]:
 
 def _event_extra(event: SideEvent) -> dict[str, str]:
     """The optional columns of one event (``OPTIONAL_EVENT_COLUMNS``), empty where unused."""
-    return {"hosts": ";".join(event.hosts), "moderators": ";".join(event.moderators), "track": event.track}
+    return {"hosts": ";".join(event.hosts), "moderators": ";".join(event.moderators), "track": event.track,
+            "room_tags": ";".join(event.room_tags),
+            "room_seats": "" if event.room_seats is None else str(event.room_seats)}
 
 
 def _event_row(event: SideEvent, tz: ZoneInfo) -> dict[str, str]:

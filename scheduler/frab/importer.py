@@ -32,11 +32,12 @@ from .roles import HOST_OVERLAPS, RoleChoice, assign_roles
 from .roles import MODES as ROLE_MODES
 from .timetable import (
     choose_grid,
-    closed_outside_use,
     day_slot_specs,
     double_booked,
+    hours_of_use,
     is_break,
     room_ids,
+    type_tags,
     wall_minutes,
 )
 
@@ -104,10 +105,11 @@ def import_frab(xml_path: str | Path, *, grid: int | None = None, rooms_open: st
                 source: str | None = None) -> Imported:
     """Import a frab schedule.xml as a meeting (folder text + its own timetable + notes on every choice).
 
-    ``grid`` minutes (default: from the programme's times); ``rooms_open`` ``used`` closes each room
-    outside its hours of use per day, ``all`` keeps it open; ``breaks`` ``blocked`` turns break events
-    into blocked periods, ``events`` keeps them as events; ``roles`` (``auto``, ``xml``, ``speakers``)
-    decides who speaks and who hosts (:mod:`scheduler.frab.roles`); ``source`` names the tool in the header.
+    ``grid`` minutes (default: from the programme's times); ``rooms_open`` ``used`` opens each room
+    only in its hours of use per day (rooms.csv ``hours``), ``all`` keeps it open; ``breaks`` ``blocked``
+    turns break events into blocked periods, ``events`` keeps them as events; ``roles`` (``auto``, ``xml``,
+    ``speakers``) decides who speaks and who hosts (:mod:`scheduler.frab.roles`); ``source`` names the tool
+    in the header.
     """
     _check_options(grid, rooms_open, capacity, attendance, breaks, roles)
     programme = read_frab(xml_path, timezone=timezone)
@@ -169,7 +171,15 @@ def import_frab(xml_path: str | Path, *, grid: int | None = None, rooms_open: st
 
     ids = room_ids(programme.rooms)
     used = {e.room for e in events}
-    rooms = tuple(Room(ids[name], name, "physical", capacity, False) for name in programme.rooms if name in used)
+    hours = hours_of_use(events, days) if rooms_open == "used" else {}
+    tags, wishes = type_tags(events)
+    rooms = tuple(Room(ids[name], name, "physical", capacity, False, hours=hours.get(name, ()), tags=tags.get(name, ()))
+                  for name in programme.rooms if name in used)
+    if tags:
+        notes.append(Note("room-tags", f"each room is tagged with the types of the events the programme holds in it, "
+                                       f"and each event wishes for a room of its type (room_wish): "
+                                       f"{_some(sorted(set(t for ts in tags.values() for t in ts)))}",
+                          tuple(f"{name}: {', '.join(found)}" for name, found in tags.items())))
     unused = [name for name in programme.rooms if name not in used]
     if unused:
         notes.append(Note("rooms", f"{_n(unused, 'room has', 'rooms have')} no event to import, left out: "
@@ -197,25 +207,21 @@ def import_frab(xml_path: str | Path, *, grid: int | None = None, rooms_open: st
         SideEvent(id=e.id, title=e.title, organizer=f"frab-{e.id}", format="in_person", duration=e.duration,
                   attendance=attendance, priority=PRIORITY, topics=(e.track,) if e.track else (), track=e.track,
                   speakers=choice.of(e, "speaker"), hosts=choice.of(e, "host"),
-                  moderators=choice.of(e, "moderator"))
+                  moderators=choice.of(e, "moderator"), room_tags=wishes.get(e.id, ()))
         for e in events
     )
     hosting = tuple(sorted({p for e in events for p in e.speaker_ids} - speaking))
-    unavailability = closed_outside_use(events, {n: ids[n] for n in programme.rooms if n in used}, days, tz) \
-        if rooms_open == "used" else []
 
     meeting_id = slugify(programme.acronym) or "frab"
     meeting = Meeting(id=meeting_id, name=programme.title, timezone=programme.timezone, days=tuple(days),
                       uid_domain=f"{meeting_id}.frab.invalid", venue=programme.venue)
-    problem = Problem(meeting, rooms, build_slots(days, specs, tz), speakers, side_events, blocked=tuple(blocked),
-                      unavailability=tuple(unavailability))
+    problem = Problem(meeting, rooms, build_slots(days, specs, tz), speakers, side_events, blocked=tuple(blocked))
     header = (f"Imported from {programme.source} by {source or 'scheduler import frab'}: grid {grid} min "
               f"({why}){', full day' if full_day else ''}, rooms open {rooms_open}, breaks {breaks}, "
               f"roles {roles}.\n"
               f"Every choice the import made is in {NOTES_FILE}.")
     files = folder_files(problem, specs, header=header)
-    if not unavailability:
-        del files["unavailability.csv"]
+    del files["unavailability.csv"]
     schedule = Schedule(tuple(Assignment(e.id, ids[e.room], e.start, e.end) for e in events),
                         {"source": f"{programme.source}: the programme's own timetable"})
     summary = (f"Imported from `{programme.source}`: {len(side_events)} of {len(programme.events)} events, "

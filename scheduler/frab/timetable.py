@@ -1,4 +1,4 @@
-"""The grid and room hours an imported programme gets: slot length, daily slots, closures, clashes.
+"""The grid and rooms an imported programme gets: slot length, daily slots, hours of use, tags, clashes.
 
 Pure functions over FrabEvents; :mod:`scheduler.frab.importer` calls them and notes what they decided.
 """
@@ -9,11 +9,9 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time
 
 from ..grid import SlotSpec
-from ..model import Unavailability
 from .read import FrabEvent, slugify
 
 DAY_MINUTES = 24 * 60
@@ -72,24 +70,32 @@ def clock(minutes: int) -> time:
     return time(minutes // 60, minutes % 60)
 
 
-def closed_outside_use(events: Sequence[FrabEvent], room_ids: dict[str, str], days: Sequence[date],
-                       tz: ZoneInfo) -> list[Unavailability]:
-    """Room closures outside each room's span of use per day (first event start to last event end)."""
-    result = []
-    for name, room_id in room_ids.items():
+def hours_of_use(events: Sequence[FrabEvent], days: Sequence[date]) -> dict[str, tuple[tuple[datetime, datetime], ...]]:
+    """Room name -> its opening hours: per day it is used, its first event's start to its last event's end."""
+    result: dict[str, tuple[tuple[datetime, datetime], ...]] = {}
+    for name in sorted({event.room for event in events}):
+        hours = []
         for day in days:
-            midnight = datetime.combine(day, time(0), tzinfo=tz)
-            next_midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
             used = [e for e in events if e.room == name and e.start.date() == day]
-            if not used:
-                result.append(Unavailability("room", room_id, midnight, next_midnight, "not used this day"))
-                continue
-            first, last = min(e.start for e in used), max(e.end for e in used)
-            if first > midnight:
-                result.append(Unavailability("room", room_id, midnight, first, "before its first event"))
-            if last < next_midnight:
-                result.append(Unavailability("room", room_id, last, next_midnight, "after its last event"))
+            if used:
+                hours.append((min(e.start for e in used), max(e.end for e in used)))
+        result[name] = tuple(hours)
     return result
+
+
+def type_tags(events: Sequence[FrabEvent]) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """(room name -> the slugs of the event types it holds, event id -> its type's slug as a wished tag).
+
+    Empty when the programme has fewer than two types: a tag that every room carries tells nothing.
+    """
+    slug = {event.id: slugify(event.type) for event in events if slugify(event.type)}
+    if len(set(slug.values())) < 2:
+        return {}, {}
+    rooms: dict[str, set[str]] = defaultdict(set)
+    for event in events:
+        if event.id in slug:
+            rooms[event.room].add(slug[event.id])
+    return {room: tuple(sorted(tags)) for room, tags in rooms.items()}, {e: (tag,) for e, tag in slug.items()}
 
 
 def double_booked(events: Iterable[FrabEvent]) -> dict[str, list[tuple[FrabEvent, FrabEvent]]]:

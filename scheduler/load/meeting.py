@@ -52,6 +52,10 @@ class MeetingSetup:
     blocked: tuple[BlockedPeriod, ...]
     grid_ok: bool  # zone, days and every slot are valid: pins and durations can be checked against slots
 
+    def at(self, day: date, clock: time) -> datetime:
+        """The local moment of wall clock ``clock`` on meeting day ``day``."""
+        return datetime.combine(day, clock, tzinfo=self.tz)
+
     @classmethod
     def unknown(cls) -> MeetingSetup:
         """Stands in when the meeting settings could not be read at all: cells are still checked."""

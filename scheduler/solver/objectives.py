@@ -195,6 +195,11 @@ def hybrid_kit_unused(ctx: ModelContext):
     return _room_term(ctx, "hybrid_kit_unused")
 
 
+def room_wish(ctx: ModelContext):
+    """1 per event whose room lacks a tag it wishes for, or the seats it wishes for."""
+    return _room_term(ctx, "room_wish")
+
+
 def remote_off_hours(ctx: ModelContext):
     """1 per (event, remote speaker) not entirely within 09:00-18:00 speaker-local."""
     return _start_term(ctx, "remote_off_hours")
@@ -290,6 +295,7 @@ OBJECTIVE_TERMS: dict[str, Callable] = {
     "topic_clash": topic_clash,
     "room_fit": room_fit,
     "hybrid_kit_unused": hybrid_kit_unused,
+    "room_wish": room_wish,
     "remote_off_hours": remote_off_hours,
     "crowding": crowding,
     "track_rooms": track_rooms,

@@ -261,8 +261,8 @@ def test_a_repeated_event_id_gets_a_suffix(tmp_path: Path) -> None:
 def test_import_notes_every_choice(tmp_path: Path) -> None:
     imported = import_frab(_write(tmp_path, SAMPLE))
     kinds = [note.kind for note in imported.notes]
-    assert kinds == ["past-midnight", "at-midnight", "breaks", "off-grid", "duration", "rooms", "capacity",
-                     "persons", "persons", "double-booked"]
+    assert kinds == ["past-midnight", "at-midnight", "breaks", "off-grid", "duration", "room-tags", "rooms",
+                     "capacity", "persons", "persons", "double-booked"]
     by_kind = {note.kind: note for note in reversed(imported.notes)}
     assert imported.left_out == {"past-midnight": ("4",), "at-midnight": ("5",), "break": ("2",)}
     assert imported.grid == 5  # 10:07 makes the divisor 1, bounded to 5
@@ -278,8 +278,7 @@ def test_import_notes_every_choice(tmp_path: Path) -> None:
 
 def test_imported_meeting_loads_and_keeps_what_frab_says(tmp_path: Path) -> None:
     imported = import_frab(_write(tmp_path, SAMPLE))
-    assert set(imported.files) == {"meeting.toml", "rooms.csv", "speakers.csv", "events.csv", "unavailability.csv",
-                                   NOTES_FILE}
+    assert set(imported.files) == {"meeting.toml", "rooms.csv", "speakers.csv", "events.csv", NOTES_FILE}
     problem = _load(tmp_path, imported.files)
     assert problem == imported.problem
     assert [event.id for event in problem.events] == ["1", "3", "6", "7"]
@@ -290,7 +289,10 @@ def test_imported_meeting_loads_and_keeps_what_frab_says(tmp_path: Path) -> None
     assert (opening.topics, opening.speakers, opening.organizer, opening.format) == (
         ("art",), ("0c16ffaa-709d-599f-959f-9a38b911361a", "7"), "frab-1", "in_person")
     assert [(b.reason, b.start.hour) for b in problem.blocked] == [("Lunch (frab event 2)", 11)]
-    assert {u.reason for u in problem.unavailability} >= {"before its first event", "not used this day"}
+    # each room open from its first event to its last each day it is used (saal-1 only on the 27th)
+    saal = problem.rooms_by_id["saal-1"]
+    assert [(a.strftime("%d %H:%M"), b.strftime("%H:%M")) for a, b in saal.hours] == [("27 10:00", "12:15")]
+    assert (saal.tags, opening.room_tags) == (("talk",), ("talk",))
     # the programme's own timetable: every kept event where frab put it; only Ada's clash breaks a rule
     assert [(a.event_id, a.room, a.start.strftime("%d %H:%M")) for a in imported.schedule.assignments] == [
         ("1", "saal-1", "27 10:00"), ("3", "saal-1", "27 11:30"), ("6", "saal-2", "27 10:07"),
