@@ -12,13 +12,12 @@ schedule.json and the calendar feeds, made by the scheduler's own exporters), so
 check OUT OUT/published/schedule.csv`` scores the human timetable and ``scheduler solve OUT
 --previous OUT/published`` re-plans from it.
 
-The grid is the conference's time zone; one day per local date on which events start (38C3 lists
-after-midnight events under the previous frab day, and wafer's DebConf days are UTC days, so the
-frab day dates are not always the local dates); ``--grid`` minute slots from each day's first start
-to its last end, or 00:00-24:00 with ``--full-day``. Two things the loader cannot express are
-handled and counted in the notes: a slot cannot end at 24:00 (times are ``HH:MM`` below 24:00), so
-the last slot of a day ends at 23:59 at the latest and events that end at or after midnight are left
-out; an event that starts off the grid splits the slot it starts in.
+The grid is the conference's time zone; one meeting day per day of the programme, from its day change
+(frab's, from the ``<day start>`` attributes, when an event runs past midnight; else midnight) to the
+next, so an event after midnight stays on the day it started; ``--grid`` minute slots from each day's
+first start to its last end, or the whole day with ``--full-day``. Events that run past the day change
+itself are left out, and an event that starts off the grid splits the slot it starts in; both are
+counted in the notes.
 
 Usage:  python -m benchmarks.frab_meeting XML OUT [--grid 5] [--full-day] [--capacity 100]
         [--rooms-open used|all] [--roles auto|xml|speakers] [--close-busiest-room]
@@ -120,8 +119,8 @@ def convert(xml_path: str | Path, out_dir: str | Path, *, grid: int = 5, full_da
         "meeting": problem.meeting.id,
         "events_in_xml": len(programme.events),
         "events": len(problem.events),
-        "left_out_crossing_midnight": len(left_out.get("past-midnight", ())),
-        "left_out_ending_at_midnight": len(left_out.get("at-midnight", ())),
+        "left_out_past_day_change": len(left_out.get("past-day-change", ())),
+        "day_change": problem.meeting.day_change.strftime("%H:%M"),
         "left_out_no_duration": len(left_out.get("no-duration", ())),
         "left_out_ids": sorted(event_id for ids in left_out.values() for event_id in ids),
         "off_grid_starts": sum(len(note.details) for note in imported.notes if note.kind == "off-grid"),
@@ -147,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("xml", type=Path, help="a frab / c3voc schedule.xml")
     parser.add_argument("out", type=Path, help="the meeting folder to write (new or empty)")
     parser.add_argument("--grid", type=int, default=5, help="slot length in minutes (default 5)")
-    parser.add_argument("--full-day", action="store_true", help="slots 00:00-24:00 every day (23:59: see above)")
+    parser.add_argument("--full-day", action="store_true", help="slots over the whole meeting day")
     parser.add_argument("--capacity", type=int, default=100, help="seats of every room (default 100)")
     parser.add_argument("--rooms-open", choices=("used", "all"), default="all",
                         help="used: each room open from its first start to its last end of each day; all: always open")

@@ -268,7 +268,7 @@ def notes_table(notes: dict[str, dict]) -> str:
              len(n["days"]), n["slots"], n["grid_hours"], _busiest(n["busiest_speaker"]), n["unavailability_rows"],
              n["off_grid_starts"], n["published_violations"], f"{n['closed']['room']} on {n['closed']['day']}"]
             for name, n in notes.items()]
-    headers = ["meeting", "events", "left out (midnight)", "rooms", "speakers", "host links", "days", "slots",
+    headers = ["meeting", "events", "left out (day change)", "rooms", "speakers", "host links", "days", "slots",
                "grid h", "busiest speaker", "closed-room rows", "off-grid starts", "published violations",
                "re-plan closes"]
     return tabulate(rows, headers=headers, tablefmt="github")

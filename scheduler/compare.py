@@ -50,7 +50,7 @@ def _local(assignment: Assignment, problem: Problem) -> datetime:
 
 
 def diff(problem: Problem, before: Schedule, after: Schedule) -> list[Move]:
-    """The events whose room, venue-local day or start time differ between two schedules, by event id.
+    """The events whose room, meeting day or start time differ between two schedules, by event id.
 
     An event placed in one and unscheduled in the other is ``placed``/``unplaced``; one that only one
     schedule lists is ``added``/``withdrawn``.
@@ -68,7 +68,7 @@ def diff(problem: Problem, before: Schedule, after: Schedule) -> list[Move]:
             continue
         else:
             sa, sb = _local(a, problem), _local(b, problem)
-            found = [a.room != b.room, sa.date() != sb.date(), sa.time() != sb.time()]
+            found = [a.room != b.room, problem.meeting.day_of(sa) != problem.meeting.day_of(sb), sa.time() != sb.time()]
             changes = tuple(name for name, changed in zip(("room", "day", "time"), found, strict=True) if changed)
             if not changes:
                 continue

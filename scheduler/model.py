@@ -38,11 +38,19 @@ class Meeting:
     remote_hours: tuple[time, time] = (time(7, 0), time(22, 0))
     weights: Mapping[str, float] = field(default_factory=dict, compare=True, hash=False)
     venue: str = ""
+    # a meeting day runs from this wall-clock time to the same time the next calendar day (frab's day_change)
+    day_change: time = field(default=time(0), metadata=WHEN_SET)
+    # the venue's comfortable local hours (an end not after the start runs past midnight); soft term
+    comfort_hours: tuple[time, time] | None = field(default=None, metadata=WHEN_SET)
 
     @cached_property
     def tz(self) -> ZoneInfo:
         """The venue's zone as a tzinfo."""
         return ZoneInfo(self.timezone)
+
+    def day_of(self, moment: datetime) -> date:
+        """The meeting day ``moment`` falls in: its venue-local date, less a day before ``day_change``."""
+        return meeting_day(moment.astimezone(self.tz), self.day_change)
 
 
 @dataclass(frozen=True)
@@ -286,6 +294,11 @@ def assignment_order(assignment: Assignment) -> tuple:
         assert assignment.start is not None
         return (0, assignment.start.astimezone(timezone.utc), assignment.room or "", assignment.event_id)
     return (1, datetime.min.replace(tzinfo=timezone.utc), "", assignment.event_id)
+
+
+def meeting_day(local: datetime, day_change: time) -> date:
+    """The meeting day of a local wall-clock moment: its date, or the day before when it is before ``day_change``."""
+    return local.date() - timedelta(days=1) if local.time() < day_change else local.date()
 
 
 def event_end(start: datetime, duration_minutes: int) -> datetime:

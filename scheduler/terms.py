@@ -20,18 +20,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timezone, tzinfo
+from zoneinfo import ZoneInfo
 
 from .grid import within_local_hours
-from .model import Assignment, Problem, Room, SideEvent, Speaker
+from .model import Assignment, Problem, Room, SideEvent, Speaker, meeting_day
 from .weights import COMFORT_HOURS, MOVE_COST, UNSCHEDULED_COST
 
 # Every soft term, in the order of reports: the keys of weights.DEFAULT_WEIGHTS and of the model's
 # OBJECTIVE_TERMS (tests/test_terms.py holds them to it).
 TERMS: tuple[str, ...] = ("preferred_day", "preferred_start", "topic_clash", "room_fit", "hybrid_kit_unused",
-                          "room_wish", "remote_off_hours", "crowding", "track_rooms", "track_days", "track_gaps",
-                          "unscheduled", "moved")
+                          "room_wish", "remote_off_hours", "venue_off_hours", "crowding", "track_rooms",
+                          "track_days", "track_gaps", "unscheduled", "moved")
 MOVED = "moved"  # the term that exists only against a previous schedule (``solve --previous``)
-START_TERMS: tuple[str, ...] = ("preferred_day", "preferred_start", "remote_off_hours")  # by start only
+START_TERMS: tuple[str, ...] = ("preferred_day", "preferred_start", "remote_off_hours",
+                                "venue_off_hours")  # by start only
 ROOM_TERMS: tuple[str, ...] = ("room_fit", "hybrid_kit_unused", "room_wish")  # by room only
 TRACK_TERMS: tuple[str, ...] = ("track_rooms", "track_days", "track_gaps")  # by a track's placements together
 COMFORT: tuple[time, time] = (time.fromisoformat(COMFORT_HOURS[0]), time.fromisoformat(COMFORT_HOURS[1]))
@@ -42,8 +44,10 @@ Comfortable = Callable[[Speaker, datetime, datetime], bool]
 
 def active_terms(problem: Problem, *, moved: bool = False) -> tuple[str, ...]:
     """The terms of ``problem``'s score, in ``TERMS`` order: the track terms only when some event has a
-    track, ``room_wish`` only when some event wishes for a room, ``moved`` only against a previous schedule."""
-    used = {MOVED: moved, "room_wish": any(e.room_tags or e.room_seats is not None for e in problem.events)}
+    track, ``room_wish`` only when some event wishes for a room, ``venue_off_hours`` only when the meeting
+    has comfort hours, ``moved`` only against a previous schedule."""
+    used = {MOVED: moved, "room_wish": any(e.room_tags or e.room_seats is not None for e in problem.events),
+            "venue_off_hours": problem.meeting.comfort_hours is not None}
     tracks = any(event.track for event in problem.events)
     used.update(dict.fromkeys(TRACK_TERMS, tracks))
     return tuple(name for name in TERMS if used.get(name, True))
@@ -54,9 +58,10 @@ def comfortable(speaker: Speaker, start: datetime, end: datetime) -> bool:
     return within_local_hours(start, end, speaker.tz, COMFORT)
 
 
-def preferred_day(event: SideEvent, local_start: datetime) -> int:
-    """1 when the event has preferred days and starts (``local_start``: venue-local) on another day."""
-    return int(bool(event.preferred_days) and local_start.date() not in event.preferred_days)
+def preferred_day(event: SideEvent, local_start: datetime, day: date | None = None) -> int:
+    """1 when the event has preferred days and starts (``local_start``: venue-local) on another meeting day
+    (``day``; default the start's date)."""
+    return int(bool(event.preferred_days) and (day or local_start.date()) not in event.preferred_days)
 
 
 def preferred_start(event: SideEvent, local_start: datetime) -> int:
@@ -99,13 +104,27 @@ def room_wish(event: SideEvent, room: Room | None) -> int:
     return int(event.room_seats is not None and (room.is_virtual or (room.capacity or 0) < event.room_seats))
 
 
+def venue_off_hours(slots: Iterable[tuple[datetime, datetime]], window: tuple[time, time] | None,
+                    tz: ZoneInfo) -> int:
+    """The grid slots an event occupies (``slots``: their start and end) not inside the venue's comfort
+    window (``window``, venue-local; an end not after the start runs past midnight); 0 without a window."""
+    if window is None:
+        return 0
+    return sum(1 for begin, end in slots if not within_local_hours(begin, end, tz, window))
+
+
 def start_terms(event: SideEvent, speakers: Mapping[str, Speaker], local_start: datetime, end: datetime,
-                within: Comfortable = comfortable) -> dict[str, int]:
-    """Raw cost of every term that depends on the start alone (``START_TERMS``), for one event."""
+                within: Comfortable = comfortable, *, day: date | None = None, off_hours: int = 0) -> dict[str, int]:
+    """Raw cost of every term that depends on the start alone (``START_TERMS``), for one event.
+
+    ``day`` is the meeting day of the start (default its date); ``off_hours`` the event's
+    :func:`venue_off_hours`, which needs the grid slots it occupies.
+    """
     return {
-        "preferred_day": preferred_day(event, local_start),
+        "preferred_day": preferred_day(event, local_start, day),
         "preferred_start": preferred_start(event, local_start),
         "remote_off_hours": remote_off_hours(event, speakers, local_start, end, within),
+        "venue_off_hours": off_hours,
     }
 
 
@@ -115,12 +134,13 @@ def room_terms(event: SideEvent, room: Room | None) -> dict[str, int]:
             "room_wish": room_wish(event, room)}
 
 
-def move_kind(before: Assignment | None, room: str | None, start: datetime | None, tz: tzinfo) -> str | None:
+def move_kind(before: Assignment | None, room: str | None, start: datetime | None, tz: tzinfo,
+              day_change: time = time(0)) -> str | None:
     """How an event placed ``before`` moved to ``room`` at ``start`` (None, None: left out now).
 
     ``room``, ``time``, ``day`` or None (not moved). Only an event scheduled before can move. The
-    same start instant in another room is ``room``; another start on the same day in ``tz`` (the
-    venue's) ``time``; another day, or unscheduled now, ``day``.
+    same start instant in another room is ``room``; another start on the same meeting day in ``tz``
+    (the venue's; a day runs from ``day_change``) ``time``; another day, or unscheduled now, ``day``.
     """
     if before is None or not before.scheduled:
         return None
@@ -129,12 +149,14 @@ def move_kind(before: Assignment | None, room: str | None, start: datetime | Non
     assert before.start is not None
     if before.start.astimezone(timezone.utc) == start.astimezone(timezone.utc):
         return None if before.room == room else "room"
-    return "time" if before.start.astimezone(tz).date() == start.astimezone(tz).date() else "day"
+    same = meeting_day(before.start.astimezone(tz), day_change) == meeting_day(start.astimezone(tz), day_change)
+    return "time" if same else "day"
 
 
-def moved(before: Assignment | None, room: str | None, start: datetime | None, tz: tzinfo) -> int:
+def moved(before: Assignment | None, room: str | None, start: datetime | None, tz: tzinfo,
+          day_change: time = time(0)) -> int:
     """Raw ``moved`` cost of one event: ``MOVE_COST`` of its :func:`move_kind` (0 when it did not move)."""
-    kind = move_kind(before, room, start, tz)
+    kind = move_kind(before, room, start, tz, day_change)
     return 0 if kind is None else MOVE_COST[kind]
 
 

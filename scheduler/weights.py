@@ -17,6 +17,7 @@ DEFAULT_WEIGHTS: dict[str, int] = {
     "hybrid_kit_unused": 2,  # per in_person event placed in a hybrid-equipped room
     "room_wish": 10,  # per event whose room lacks a tag it wishes for, or the seats it wishes for
     "remote_off_hours": 4,  # per (event, remote speaker) outside 09:00-18:00 speaker-local
+    "venue_off_hours": 2,  # per grid slot an event occupies outside the venue's comfort hours (> crowding's 1)
     "crowding": 1,  # per slot: events beyond the even-spread target running at once
     "track_rooms": 60,  # per track and day: each room beyond the first the track uses (> a room move, 50)
     "track_days": 60,  # per track: each day beyond the first

@@ -15,7 +15,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from ..grid import SlotSpec
-from ..model import FORMATS, Problem, Room, SideEvent, Speaker, Unavailability
+from ..model import FORMATS, Problem, Room, SideEvent, Speaker, Unavailability, meeting_day
 
 ROOM_COLUMNS = ("id", "name", "kind", "capacity", "hybrid", "building")
 SPEAKER_COLUMNS = ("id", "name", "timezone", "remote", "earliest", "latest", "email")
@@ -42,7 +42,8 @@ def folder_files(problem: Problem, slot_specs: Sequence[SlotSpec], *, header: st
     return {
         "meeting.toml": meeting_toml(problem, slot_specs, header=header),
         "rooms.csv": _optional_csv(ROOM_COLUMNS, OPTIONAL_ROOM_COLUMNS,
-                                   [_room_row(room) | _room_extra(room, tz) for room in problem.rooms]),
+                                   [_room_row(room) | _room_extra(room, tz, problem.meeting.day_change)
+                                    for room in problem.rooms]),
         "speakers.csv": _csv(SPEAKER_COLUMNS, [_speaker_row(s, s.id in blank) for s in problem.speakers]),
         "events.csv": _optional_csv(EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS,
                                     [_event_row(event, tz) | _event_extra(event) for event in problem.events]),
@@ -63,6 +64,8 @@ def meeting_toml(problem: Problem, slot_specs: Sequence[SlotSpec], *, header: st
         f"days = {_toml([d.isoformat() for d in m.days])}",
         f"uid_domain = {_toml(m.uid_domain)}",
         f"remote_hours = {_toml([_hhmm(t) for t in m.remote_hours])}",
+        *([f"day_change = {_toml(_hhmm(m.day_change))}"] if m.day_change != time(0) else []),
+        *([f"comfort_hours = {_toml([_hhmm(t) for t in m.comfort_hours])}"] if m.comfort_hours else []),
     ]
     for spec in slot_specs:
         lines += ["", "[[slots]]", f"start = {_toml(_hhmm(spec.start))}", f"end = {_toml(_hhmm(spec.end))}"]
@@ -133,12 +136,12 @@ def _room_row(room: Room) -> dict[str, str]:
                                    room.building], strict=True))
 
 
-def _room_extra(room: Room, tz: ZoneInfo) -> dict[str, str]:
+def _room_extra(room: Room, tz: ZoneInfo, day_change: time) -> dict[str, str]:
     """The optional columns of one room (``OPTIONAL_ROOM_COLUMNS``): its hours day by day, its tags."""
     hours = []
     for begin, end in room.hours:
         begin, end = begin.astimezone(tz), end.astimezone(tz)
-        hours.append(f"{begin:%Y-%m-%d %H:%M}-{end:%H:%M}")
+        hours.append(f"{meeting_day(begin, day_change).isoformat()} {begin:%H:%M}-{end:%H:%M}")
     return {"hours": ";".join(hours), "tags": ";".join(room.tags)}
 
 

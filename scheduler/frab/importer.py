@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,16 +26,22 @@ from ..model import (
     Schedule,
     SideEvent,
     Speaker,
+    meeting_day,
 )
 from .read import FrabEvent, Programme, read_frab, slugify
 from .roles import HOST_OVERLAPS, RoleChoice, assign_roles
 from .roles import MODES as ROLE_MODES
 from .timetable import (
+    COMFORT_SHARE,
+    DAY_MINUTES,
+    choose_day_change,
     choose_grid,
+    comfort_window,
     day_slot_specs,
     double_booked,
     hours_of_use,
     is_break,
+    meeting_days,
     room_ids,
     type_tags,
     wall_minutes,
@@ -50,8 +56,7 @@ ROOMS_OPEN = ("used", "all")
 BREAKS = ("blocked", "events")
 SHOWN = 5
 WHY_LEFT_OUT = {
-    "past-midnight": "past midnight, which the grid cannot express yet (a slot belongs to one day)",
-    "at-midnight": "at 24:00, which the grid cannot express yet (slot times are HH:MM before 24:00)",
+    "past-day-change": "past the day change at {day_change}, into the next meeting day (a slot belongs to one day)",
     "no-duration": "no duration",
 }  # ids shown on a warning line; import-notes.md lists them all
 
@@ -124,19 +129,22 @@ def import_frab(xml_path: str | Path, *, grid: int | None = None, rooms_open: st
                           tuple(f"{a} -> {b}" for a, b in programme.renamed)))
 
     left_out: dict[str, tuple[str, ...]] = {}
-    crossing = [e for e in programme.events if e.duration > 0 and e.end.astimezone(tz).date() > e.start.date()]
-    at_midnight = [e for e in crossing if e.end.astimezone(tz).time() == time(0)]
-    past_midnight = [e for e in crossing if e not in at_midnight]
+    day_change = choose_day_change([e for e in programme.events if e.duration > 0], programme.day_starts)
+    past = [e for e in programme.events if e.duration > 0 and
+            wall_minutes(e.start, day_change) + e.duration > DAY_MINUTES]
+    crossing = [e for e in programme.events if e.duration > 0 and e.end.date() > e.start.date() and e not in past]
+    if crossing:
+        notes.append(_about("day-change", crossing, ("event runs", "events run"),
+                            f"until or past midnight: a meeting day runs from {day_change:%H:%M} to "
+                            f"{day_change:%H:%M} the next day (day_change), so each stays on the day it started"))
     empty = [e for e in programme.events if e.duration <= 0]
-    for kind, found, wording in (
-        ("past-midnight", past_midnight, ("event runs", "events run")),
-        ("at-midnight", at_midnight, ("event ends", "events end")),
-        ("no-duration", empty, ("event has", "events have")),
-    ):
+    for kind, found, wording in (("past-day-change", past, ("event runs", "events run")),
+                                 ("no-duration", empty, ("event has", "events have"))):
         if found:
             left_out[kind] = tuple(e.id for e in found)
-            notes.append(_about(kind, found, wording, f"{WHY_LEFT_OUT[kind]}; left out"))
-    skipped = {e.id for e in crossing} | {e.id for e in empty}
+            why = WHY_LEFT_OUT[kind].format(day_change=f"{day_change:%H:%M}")
+            notes.append(_about(kind, found, wording, f"{why}; left out"))
+    skipped = {e.id for e in past} | {e.id for e in empty}
     events = [e for e in programme.events if e.id not in skipped]
 
     blocked: list[BlockedPeriod] = []
@@ -149,17 +157,18 @@ def import_frab(xml_path: str | Path, *, grid: int | None = None, rooms_open: st
     if not events:
         raise UsageError(f"{programme.source}: no event left to import (see the notes: "
                          f"{'; '.join(note.message for note in notes)})")
-    days = sorted({e.start.date() for e in events})
-    blocked = [b for b in blocked if any(b.start.date() <= day <= b.end.date() for day in days)]
+    days = meeting_days(events, day_change)
+    blocked = [b for b in blocked if any(meeting_day(b.start, day_change) <= day <= meeting_day(b.end, day_change)
+                                         for day in days)]
 
     if grid is None:
-        grid, divisor = choose_grid(events)
+        grid, divisor = choose_grid(events, day_change)
         why = (f"the greatest common divisor of the start times and durations is {divisor} min"
                + ("" if divisor == grid else f", bounded to {grid}"))
     else:
         why = "as asked"
-    specs = day_slot_specs(events, days, grid, full_day)
-    off_grid = [e for e in events if wall_minutes(e.start) % grid]
+    specs = day_slot_specs(events, days, grid, full_day, day_change)
+    off_grid = [e for e in events if wall_minutes(e.start, day_change) % grid]
     if off_grid:
         notes.append(_about("off-grid", off_grid, ("event starts", "events start"),
                             f"off the {grid}-minute grid; the slot each starts in is split there"))
@@ -171,7 +180,7 @@ def import_frab(xml_path: str | Path, *, grid: int | None = None, rooms_open: st
 
     ids = room_ids(programme.rooms)
     used = {e.room for e in events}
-    hours = hours_of_use(events, days) if rooms_open == "used" else {}
+    hours = hours_of_use(events, days, day_change) if rooms_open == "used" else {}
     tags, wishes = type_tags(events)
     rooms = tuple(Room(ids[name], name, "physical", capacity, False, hours=hours.get(name, ()), tags=tags.get(name, ()))
                   for name in programme.rooms if name in used)
@@ -213,9 +222,14 @@ def import_frab(xml_path: str | Path, *, grid: int | None = None, rooms_open: st
     hosting = tuple(sorted({p for e in events for p in e.speaker_ids} - speaking))
 
     meeting_id = slugify(programme.acronym) or "frab"
+    comfort = comfort_window(events, day_change)
+    notes.append(Note("comfort", f"the venue's comfort hours are {comfort[0]:%H:%M}-{comfort[1]:%H:%M}: all but "
+                                 f"{COMFORT_SHARE:.0%} of the events start after and end before (venue_off_hours)"))
     meeting = Meeting(id=meeting_id, name=programme.title, timezone=programme.timezone, days=tuple(days),
-                      uid_domain=f"{meeting_id}.frab.invalid", venue=programme.venue)
-    problem = Problem(meeting, rooms, build_slots(days, specs, tz), speakers, side_events, blocked=tuple(blocked))
+                      uid_domain=f"{meeting_id}.frab.invalid", venue=programme.venue, day_change=day_change,
+                      comfort_hours=comfort)
+    problem = Problem(meeting, rooms, build_slots(days, specs, tz, day_change), speakers, side_events,
+                      blocked=tuple(blocked))
     header = (f"Imported from {programme.source} by {source or 'scheduler import frab'}: grid {grid} min "
               f"({why}){', full day' if full_day else ''}, rooms open {rooms_open}, breaks {breaks}, "
               f"roles {roles}.\n"

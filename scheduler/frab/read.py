@@ -83,6 +83,7 @@ class Programme:
     events: tuple[FrabEvent, ...]
     tracks: tuple[tuple[str, str], ...] = ()  # (name, slug) as the conference lists them
     zone_guessed: bool = False  # no <time_zone_name>: the zone is the events' one UTC offset
+    day_starts: tuple[datetime, ...] = ()  # the <day start> attributes, in the conference's zone
     renamed: tuple[tuple[str, str], ...] = field(default=())  # (frab id, imported id) of repeated event ids
 
 
@@ -110,10 +111,15 @@ def read_frab(xml_path: str | Path, *, timezone: str | None = None) -> Programme
     empty_rooms: dict[str, None] = {}
     raw: list[tuple[etree._Element, dict]] = []
     frab_days: set[date] = set()
+    day_starts: list[datetime] = []
     for day in root.findall("day"):
         day_date = _day_date(day, fail)
         if day_date is not None:
             frab_days.add(day_date)
+        try:
+            day_starts.append(datetime.fromisoformat((day.get("start") or "").strip().replace("Z", "+00:00")))
+        except ValueError:
+            pass  # optional, and only a hint for the day change
         for room in day.findall("room"):
             room_name = (room.get("name") or "").strip()
             if room_name:
@@ -144,6 +150,7 @@ def read_frab(xml_path: str | Path, *, timezone: str | None = None) -> Programme
         tracks=tracks,
         zone_guessed=guessed,
         renamed=renamed,
+        day_starts=tuple(d.astimezone(tz) if d.tzinfo else d.replace(tzinfo=tz) for d in day_starts),
     )
 
 

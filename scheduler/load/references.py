@@ -130,7 +130,7 @@ def _pinned_start(parsed: Parsed[SideEvent], setup: MeetingSetup, report: Report
     if event.start is None or not setup.days:
         return
     where = parsed.row.at("start")
-    day = event.start.astimezone(setup.tz).date()
+    day = setup.day_of(event.start)
     if day not in setup.days:
         report.error(where, f"{day.isoformat()} is not a day of the meeting ({_day_range(setup.days)})")
         return
@@ -214,9 +214,9 @@ def _unavailable(parsed: Parsed[Unavailability], known: dict[str, set[str] | Non
 
 
 def _day_bounds(day: date, setup: MeetingSetup) -> tuple[datetime, datetime]:
-    """Local midnight to midnight of ``day`` in the venue zone."""
-    start = datetime.combine(day, time(0), tzinfo=setup.tz)
-    return start, datetime.combine(day + timedelta(days=1), time(0), tzinfo=setup.tz)
+    """The meeting day ``day`` in the venue zone: from its day change to the next (local midnights by default)."""
+    start = datetime.combine(day, setup.day_change, tzinfo=setup.tz)
+    return start, datetime.combine(day + timedelta(days=1), setup.day_change, tzinfo=setup.tz)
 
 
 def _day_range(days: Iterable[date]) -> str:

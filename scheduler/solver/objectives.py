@@ -54,6 +54,7 @@ class CostData:
         self._start_cost: dict[tuple[str, int], int] = {}
         self._instants: dict[int, datetime] = {}  # epoch seconds -> aware UTC datetime
         self.comfort_cache: dict[tuple[str, int, int], bool] = {}
+        self._outside: dict[int, int] = {}
         # event id -> its previous assignment, for the events of the problem that were scheduled
         self.previous: dict[str, Assignment] | None = None
         if previous is not None:
@@ -84,13 +85,15 @@ class CostData:
         room = self.groups[group].first.id
         key = (event.id, start.slot, room == before.room)
         if key not in self._move_raw:
-            self._move_raw[key] = terms.moved(before, room, start.at, self.problem.meeting.tz)
+            self._move_raw[key] = terms.moved(before, room, start.at, self.problem.meeting.tz,
+                                              self.problem.meeting.day_change)
         return self._move_raw[key]
 
     def unplaced_move_raw(self, event: SideEvent) -> int:
         """Raw ``moved`` cost of leaving ``event`` unscheduled: a day move if it was placed before."""
         before = self.previous.get(event.id) if self.previous is not None else None
-        return 0 if before is None else terms.moved(before, None, None, self.problem.meeting.tz)
+        return 0 if before is None else terms.moved(before, None, None, self.problem.meeting.tz,
+                                                    self.problem.meeting.day_change)
 
     def start_raw(self, event: SideEvent, start: Start) -> dict[str, int]:
         """Raw values of the start-dependent terms for ``event`` at ``start`` (all 0 unless ``start_dependent``)."""
@@ -100,9 +103,19 @@ class CostData:
         if key not in self._start_raw:
             if start.end not in self._instants:
                 self._instants[start.end] = datetime.fromtimestamp(start.end, tz=timezone.utc)
+            outside = sum(self.outside(slot) for slot in start.occupied)
             self._start_raw[key] = terms.start_terms(event, self.problem.speakers_by_id, start.at,
-                                                     self._instants[start.end], partial(self.comfortable, start))
+                                                     self._instants[start.end], partial(self.comfortable, start),
+                                                     day=start.day, off_hours=outside)
         return self._start_raw[key]
+
+    def outside(self, slot: int) -> int:
+        """1 when grid slot ``slot`` (global index) is not within the venue's comfort hours (``venue_off_hours``)."""
+        if slot not in self._outside:
+            found = self.timeline.slots[slot]
+            self._outside[slot] = terms.venue_off_hours([(found.start, found.end)], self.problem.meeting.comfort_hours,
+                                                        self.problem.meeting.tz)
+        return self._outside[slot]
 
     def comfortable(self, start: Start, speaker: Speaker, begin: datetime, end: datetime) -> bool:
         """``terms.comfortable`` at ``start`` (``begin``, ``end``: its instants), cached by zone and run."""
@@ -129,11 +142,12 @@ class CostData:
         return self._start_cost[key]
 
     def start_dependent(self, event: SideEvent) -> bool:
-        """False when no start-dependent term can be non-zero (no preferences, no remote speaker): the
-        greedy start and local search then skip the cost lookups for each of the event's starts."""
+        """False when no start-dependent term can be non-zero (no preferences, no remote speaker, no venue
+        comfort hours): the greedy start and local search then skip the cost lookups for each of its starts."""
         if event.id not in self._dependent:
             remote = any(getattr(self.problem.speakers_by_id.get(s), "remote", False) for s in event.speakers)
-            self._dependent[event.id] = bool(event.preferred_days or event.preferred_starts or remote)
+            comfort = self.problem.meeting.comfort_hours is not None
+            self._dependent[event.id] = bool(event.preferred_days or event.preferred_starts or remote or comfort)
         return self._dependent[event.id]
 
     def room_cost(self, event: SideEvent, group: int) -> int:
@@ -198,6 +212,11 @@ def hybrid_kit_unused(ctx: ModelContext):
 def room_wish(ctx: ModelContext):
     """1 per event whose room lacks a tag it wishes for, or the seats it wishes for."""
     return _room_term(ctx, "room_wish")
+
+
+def venue_off_hours(ctx: ModelContext):
+    """Per event: each grid slot it occupies outside the venue's comfort hours."""
+    return _start_term(ctx, "venue_off_hours")
 
 
 def remote_off_hours(ctx: ModelContext):
@@ -297,6 +316,7 @@ OBJECTIVE_TERMS: dict[str, Callable] = {
     "hybrid_kit_unused": hybrid_kit_unused,
     "room_wish": room_wish,
     "remote_off_hours": remote_off_hours,
+    "venue_off_hours": venue_off_hours,
     "crowding": crowding,
     "track_rooms": track_rooms,
     "track_days": track_days,

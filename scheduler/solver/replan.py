@@ -146,7 +146,6 @@ def neighbourhood(session: Session, kept: Mapping[str, Placement], level: str) -
         return set(session.placeable) if level == "all" else changed
     previous = session.data.previous or {}
     events = session.problem.events_by_id
-    tz = session.problem.meeting.tz
     free = set(changed)
     if level == "local":
         by_person: dict[tuple[str, str], list[str]] = {}
@@ -164,7 +163,7 @@ def neighbourhood(session: Session, kept: Mapping[str, Placement], level: str) -
             before = previous.get(event_id)
             if before is None or before.start is None:
                 continue
-            day = before.start.astimezone(tz).date()
+            day = session.problem.meeting.day_of(before.start)
             usable = set(session.domains[event_id].groups)
             free.update(o for o, p in kept.items() if p.start.day == day and p.group in usable)
         return free
@@ -174,7 +173,7 @@ def neighbourhood(session: Session, kept: Mapping[str, Placement], level: str) -
         before = previous.get(event_id)
         if before is None or before.start is None:  # a new event may go on any day
             return set(session.placeable)
-        days.add(before.start.astimezone(tz).date())
+        days.add(session.problem.meeting.day_of(before.start))
     free.update(o for o, p in kept.items() if p.start.day in days)
     return free
 
