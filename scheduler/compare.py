@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from tabulate import tabulate
 
 from .check import HARD_RULE_NAMES, Violation, check_schedule
 from .errors import UsageError
+from .measures import applies, measures
 from .model import Assignment, Problem, Schedule
 from .score import score_schedule
 from .weights import DEFAULT_WEIGHTS
@@ -104,6 +105,8 @@ class Comparison:
     by_speaker: pd.DataFrame  # speaker x other schedule: events changed against the first
     violations: Mapping[str, tuple[Violation, ...]]
     moves: Mapping[str, tuple[Move, ...]]  # other schedule name -> moves against the first
+    # rows: programme measures (tracks, comfort hours, conflicts; ``measures.py``); empty when none apply
+    programme: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def build_comparison(problem: Problem, schedules: Mapping[str, Schedule], *,
@@ -151,7 +154,19 @@ def build_comparison(problem: Problem, schedules: Mapping[str, Schedule], *,
         by_speaker=_counts(moves, ordered, "speaker"),
         violations=violations,
         moves=moves,
+        programme=_programme(own, schedules),
     )
+
+
+def _programme(own: Mapping[str, Problem], schedules: Mapping[str, Schedule]) -> pd.DataFrame:
+    """The programme measures of every schedule side by side (none when no meeting has anything to measure)."""
+    if not any(applies(problem) for problem in own.values()):
+        return pd.DataFrame()
+    columns = {name: measures(own[name], schedules[name]) for name in schedules}
+    rows = list(dict.fromkeys(row for column in columns.values() for row in column))
+    table = pd.DataFrame({name: [column.get(row, float("nan")) for row in rows] for name, column in columns.items()},
+                         index=pd.Index(rows, name="measure"))
+    return table
 
 
 def compare_schedules(problem: Problem, schedules: Mapping[str, Schedule], *,
@@ -209,6 +224,8 @@ def format_comparison(comparison: Comparison, fmt: str = "simple", *, max_rows: 
     """
     first = comparison.names[0]
     parts = [tabulate(comparison.table, headers="keys", tablefmt=fmt)]
+    if len(comparison.programme):
+        parts.append("Programme:\n" + tabulate(comparison.programme, headers="keys", tablefmt=fmt))
     broken = {name: found for name, found in comparison.violations.items() if found}
     if broken:
         lines = ["Hard-rule violations:"]
@@ -244,6 +261,8 @@ def comparison_html(comparison: Comparison, title: str = "Schedule comparison") 
     from .export.templating import environment
 
     frames = [("Side by side", comparison.table.reset_index())]
+    if len(comparison.programme):
+        frames.append(("Programme", comparison.programme.reset_index()))
     if len(comparison.names) > 1:
         frames.append((f"Events that differ from {comparison.names[0]}", comparison.differences))
         frames.append(("Events changed per organizer", comparison.by_organizer.reset_index()))
