@@ -4,8 +4,9 @@ Placing a track's events one at a time, the first of them picks a room without k
 others will fit after it, and the track spills into other rooms and days. Here a track is placed
 whole: every window of a room on a day (where a free run of its slots begins, and a few offsets
 inside longer runs) is tried by laying the events out back to back from there, and the window that
-holds the most of them at the least cost wins; what does not fit goes on in the next window, and
-what fits nowhere is left to the one-by-one greedy.
+costs least wins, counting the events it leaves out at the average of those it holds plus a second
+room for the track; what does not fit goes on in the next window, and what fits nowhere is left to
+the one-by-one greedy.
 """
 
 from __future__ import annotations
@@ -37,14 +38,20 @@ def place_tracks(occupancy: Occupancy, domains: Mapping[str, Domain], event_ids:
     for track in sorted(by_track, key=lambda t: (-need[t], t)):
         left = list(by_track[track])
         while left:
-            best: tuple[int, int, list[Placement]] | None = None
+            best: tuple[float, list[Placement]] | None = None
+            split = data.weights["track_rooms"]
             for window in _windows(occupancy, domains[left[0]], starts[left[0]], need[track]):
                 laid, cost = _lay(occupancy, domains, starts, left, *window)
-                if laid and (best is None or (-len(laid), cost) < best[:2]):
-                    best = (-len(laid), cost, laid)
+                if not laid:
+                    continue
+                # what the track would cost: the laid events, the rest at their average and in another room
+                rest = len(left) - len(laid)
+                value = cost + rest * cost / len(laid) + (split if rest else 0)
+                if best is None or value < best[0]:
+                    best = (value, laid)
             if best is None:
                 break
-            for placement in best[2]:
+            for placement in best[1]:
                 occupancy.add(domains[placement.event].event, placement)
                 placed[placement.event] = placement
                 left.remove(placement.event)

@@ -31,6 +31,7 @@ class Occupancy:
         self.crowd: Counter = Counter()
         self.full: dict[int, set[int]] = {}  # room group -> slots where all its rooms are taken
         self.tracks = TrackState(data) if data.track else None
+        self._plain_rooms: tuple[Sequence[int], tuple[tuple[tuple[int, int], ...], ...]] | None = None
 
     def add(self, event: SideEvent, placement: Placement) -> None:
         """Record ``event`` at ``placement``."""
@@ -91,9 +92,15 @@ class Occupancy:
         """
         used = self.tracks.used_rooms(event.id, day) if self.tracks is not None else None
         if not used:
-            return (tuple((g, 0) for g in rooms),)
+            return self._plain(rooms)
         extra = self.tracks.room_delta(used, -1) if self.tracks is not None else 0
         return tuple((g, 0) for g in rooms if g in used), tuple((g, extra) for g in rooms if g not in used)
+
+    def _plain(self, rooms: Sequence[int]) -> tuple[tuple[tuple[int, int], ...], ...]:
+        """``rooms`` as one run at no track cost (cached: the same list comes for every start of an event)."""
+        if self._plain_rooms is None or self._plain_rooms[0] is not rooms:
+            self._plain_rooms = (rooms, (tuple((g, 0) for g in rooms),))
+        return self._plain_rooms[1]
 
     def track_floor(self, event: SideEvent, start: Start) -> int:
         """A lower bound of the track part of ``start_delta`` (filling the track's gap that day)."""

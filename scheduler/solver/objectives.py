@@ -54,7 +54,8 @@ class CostData:
         self._start_cost: dict[tuple[str, int], int] = {}
         self._instants: dict[int, datetime] = {}  # epoch seconds -> aware UTC datetime
         self.comfort_cache: dict[tuple[str, int, int], bool] = {}
-        self._outside: dict[int, int] = {}
+        self._outside: list[int] | None = None  # prefix counts of the slots outside the comfort hours
+        self._own: dict[str, bool] = {}
         # event id -> its previous assignment, for the events of the problem that were scheduled
         self.previous: dict[str, Assignment] | None = None
         if previous is not None:
@@ -99,22 +100,31 @@ class CostData:
         """Raw values of the start-dependent terms for ``event`` at ``start`` (all 0 unless ``start_dependent``)."""
         if not self.start_dependent(event):
             return self._no_start_cost
-        key = (event.id, start.slot)
+        key = self._start_key(event, start)
         if key not in self._start_raw:
             if start.end not in self._instants:
                 self._instants[start.end] = datetime.fromtimestamp(start.end, tz=timezone.utc)
-            outside = sum(self.outside(slot) for slot in start.occupied)
+            outside = self.outside_before(start.occupied[-1] + 1) - self.outside_before(start.occupied[0])
             self._start_raw[key] = terms.start_terms(event, self.problem.speakers_by_id, start.at,
                                                      self._instants[start.end], partial(self.comfortable, start),
                                                      day=start.day, off_hours=outside)
         return self._start_raw[key]
 
-    def outside(self, slot: int) -> int:
-        """1 when grid slot ``slot`` (global index) is not within the venue's comfort hours (``venue_off_hours``)."""
-        if slot not in self._outside:
-            found = self.timeline.slots[slot]
-            self._outside[slot] = terms.venue_off_hours([(found.start, found.end)], self.problem.meeting.comfort_hours,
-                                                        self.problem.meeting.tz)
+    def _start_key(self, event: SideEvent, start: Start) -> tuple:
+        """The cache key of a start's costs: per event with wishes of its own (preferences, remote speakers),
+        else shared by every event with the same run (only the venue's comfort hours tell starts apart)."""
+        if event.id not in self._own:
+            remote = any(getattr(self.problem.speakers_by_id.get(s), "remote", False) for s in event.speakers)
+            self._own[event.id] = bool(event.preferred_days or event.preferred_starts or remote)
+        return (event.id, start.slot) if self._own[event.id] else ("", start.slot, start.occupied[-1])
+
+    def outside_before(self, slot: int) -> int:
+        """How many grid slots before ``slot`` (global index) are not within the venue's comfort hours."""
+        if self._outside is None:
+            window, tz = self.problem.meeting.comfort_hours, self.problem.meeting.tz
+            self._outside = [0]
+            for found in self.timeline.slots:
+                self._outside.append(self._outside[-1] + terms.venue_off_hours([(found.start, found.end)], window, tz))
         return self._outside[slot]
 
     def comfortable(self, start: Start, speaker: Speaker, begin: datetime, end: datetime) -> bool:
@@ -135,7 +145,7 @@ class CostData:
         """Weighted cost of the start-dependent terms of placing ``event`` at ``start``."""
         if not self.start_dependent(event):
             return 0
-        key = (event.id, start.slot)
+        key = self._start_key(event, start)
         if key not in self._start_cost:
             raw = self.start_raw(event, start)
             self._start_cost[key] = sum(self.weights[name] * value for name, value in raw.items())
