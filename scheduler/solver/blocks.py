@@ -3,9 +3,11 @@
 Placing a track's events one at a time, the first of them picks a room without knowing whether the
 others will fit after it, and the track spills into other rooms and days. Here a track is placed
 whole: every window of a room on a day (where a free run of its slots begins, and a few offsets
-inside longer runs) is tried by laying the events out back to back from there, and the window that
-costs least wins, counting the events it leaves out at the average of those it holds plus a second
-room for the track; what does not fit goes on in the next window, and what fits nowhere is left to
+inside longer runs) is tried by laying the events out back to back from there. Of the windows that
+hold the whole track the cheapest wins, each slot its run would leave free counting as a cost (best
+fit, tracks largest first, so the roomy windows stay for the large tracks); if none holds it, the one
+that costs least, counting the events it leaves out at the average of those it holds plus a second
+room for the track. What does not fit goes on in the next window, and what fits nowhere is left to
 the one-by-one greedy.
 """
 
@@ -38,17 +40,19 @@ def place_tracks(occupancy: Occupancy, domains: Mapping[str, Domain], event_ids:
     for track in sorted(by_track, key=lambda t: (-need[t], t)):
         left = list(by_track[track])
         while left:
-            best: tuple[float, list[Placement]] | None = None
+            best: tuple[tuple[float, float], list[Placement]] | None = None
             split = data.weights["track_rooms"]
-            for window in _windows(occupancy, domains[left[0]], starts[left[0]], need[track]):
-                laid, cost = _lay(occupancy, domains, starts, left, *window)
+            for group, slot, room in _windows(occupancy, domains[left[0]], starts[left[0]], need[track]):
+                laid, cost = _lay(occupancy, domains, starts, left, group, slot)
                 if not laid:
                     continue
-                # what the track would cost: the laid events, the rest at their average and in another room
+                # a window that holds the whole track: its cost, and a slot's cost for each slot of its run
+                # it leaves (best fit keeps the roomy windows for the larger tracks to come); else what the
+                # track would cost: the laid events, the rest at their average and in another room
                 rest = len(left) - len(laid)
-                value = cost + rest * cost / len(laid) + (split if rest else 0)
-                if best is None or value < best[0]:
-                    best = (value, laid)
+                key = (-1.0, cost + room - need[track]) if not rest else (cost + rest * cost / len(laid) + split, 0.0)
+                if best is None or key < best[0]:
+                    best = (key, laid)
             if best is None:
                 break
             for placement in best[1]:
@@ -58,11 +62,12 @@ def place_tracks(occupancy: Occupancy, domains: Mapping[str, Domain], event_ids:
     return placed
 
 
-def _windows(occupancy: Occupancy, domain: Domain, starts: Mapping[int, Start], need: int) -> list[tuple[int, int]]:
-    """(room group, first slot) of every window worth trying for a block that ``domain``'s event opens:
-    the beginning of each run of slots where it may start, and a few offsets inside longer runs."""
+def _windows(occupancy: Occupancy, domain: Domain, starts: Mapping[int, Start],
+             need: int) -> list[tuple[int, int, int]]:
+    """(room group, first slot, slots in its run) of every window worth trying for a block that ``domain``'s
+    event opens: the beginning of each run of slots where it may start, and a few offsets inside longer runs."""
     timeline = occupancy.data.timeline
-    found: list[tuple[int, int]] = []
+    found: list[tuple[int, int, int]] = []
     for group in domain.groups:
         for day, day_slots in timeline.day_slots.items():
             first = timeline.first_of_day[day]
@@ -74,15 +79,16 @@ def _windows(occupancy: Occupancy, domain: Domain, starts: Mapping[int, Start], 
                     continue
                 if run:
                     stride = max(1, (len(run) - need) // OFFSETS) if len(run) > need else len(run)
-                    found.extend((group, run[i]) for i in range(0, max(1, len(run) - need + 1), stride))
+                    found.extend((group, run[i], len(run)) for i in range(0, max(1, len(run) - need + 1), stride))
                 run = []
     return found
 
 
 def _lay(occupancy: Occupancy, domains: Mapping[str, Domain], starts: Mapping[str, Mapping[int, Start]],
          events: Sequence[str], group: int, slot: int) -> tuple[list[Placement], int]:
-    """The events laid back to back in ``group`` from ``slot`` while they fit, and their cost."""
-    data = occupancy.data
+    """The events laid back to back in ``group`` from ``slot`` while they fit, and their cost (the track's
+    days, gaps and rooms counted once for the block, as laying it whole would change them)."""
+    data, tracks = occupancy.data, occupancy.tracks
     day = data.timeline.slots[slot].day
     last = data.timeline.first_of_day[day] + len(data.timeline.day_slots[day])
     laid: list[Placement] = []
@@ -104,7 +110,13 @@ def _lay(occupancy: Occupancy, domains: Mapping[str, Domain], starts: Mapping[st
             break
         laid.append(Placement(event_id, group, found))
         cost += occupancy.start_delta(domain.event, found) + data.place_cost(domain.event, group, found)
+        if tracks is not None:  # the track's part once for the block (below), not once per event
+            cost -= tracks.start_delta(event_id, found)
         slot = found.occupied[-1] + 1
         if slot >= last:
             break
+    if laid and tracks is not None:
+        first = laid[0]
+        cost += tracks.start_delta(first.event, first.start) + \
+            tracks.room_delta(tracks.used_rooms(first.event, day), group)
     return laid, cost

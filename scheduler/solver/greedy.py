@@ -141,15 +141,20 @@ def best_placement(occupancy: Occupancy, domain: Domain, rng: random.Random | No
 
 
 def greedy_order(domains: Mapping[str, Domain], event_ids: Iterable[str], *, by_priority: bool,
-                 rng: random.Random | None = None) -> list[str]:
-    """Most constrained first (fewest placements, longest, largest); by priority first if asked. A track's
-    events go together, at the turn of its most constrained event, so each finds its track in place."""
+                 rng: random.Random | None = None, data: CostData | None = None) -> list[str]:
+    """Most constrained first (fewest placements, longest, largest); by priority first if asked. An event
+    that wishes for a room counts only the placements in the rooms it wishes for (given ``data``). A
+    track's events go together, at the turn of its most constrained event, so each finds its track in place."""
     own: dict[str, tuple] = {}
     for event_id in event_ids:
         domain = domains[event_id]
         event = domain.event
         noise = rng.random() if rng else 0.0
-        own[event_id] = (-event.priority if by_priority else 0, domain.size * (1 + 0.3 * noise), -event.duration,
+        size = domain.size
+        if data is not None and (event.room_tags or event.room_seats is not None) and domain.groups:
+            wished = sum(1 for g in domain.groups if not data.room_raw(event, g)["room_wish"])
+            size *= max(1, wished) / len(domain.groups)
+        own[event_id] = (-event.priority if by_priority else 0, size * (1 + 0.3 * noise), -event.duration,
                          -(event.attendance or 0), event_id)
     lead: dict[str, tuple] = {}
     for event_id, key in own.items():
@@ -172,7 +177,7 @@ def greedy(data: CostData, domains: Mapping[str, Domain], event_ids: Sequence[st
         if placement is not None:
             occupancy.add(data.problem.events_by_id[event_id], placement)
     result: dict[str, Placement | None] = {}
-    order = greedy_order(domains, event_ids, by_priority=by_priority, rng=rng)
+    order = greedy_order(domains, event_ids, by_priority=by_priority, rng=rng, data=data)
     if data.track:
         pinned = [e for e in order if domains[e].event.room or domains[e].event.start is not None]
         for event_id in pinned:
