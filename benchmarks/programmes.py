@@ -8,11 +8,11 @@ term, and the programme measures of ``compare`` (rooms and days per track, switc
 conflicts). The re-plan imports the programme again with ``--rooms-open all`` (a room closed for a day
 must leave its events somewhere to go), closes its busiest room on its busiest day, and re-plans from
 the human timetable with ``solve --previous DIR/published``; it reports the moves and, for each track
-that was in the closed room, the rooms it used that day before and after.
+that was in the closed room, the rooms and days it used before and after.
 
 Every command is a process of its own, run one after the other. Results go to stdout as Markdown.
 
-Usage:  python -m benchmarks.programmes [--only fosdem,38c3] [--time-limit 120] [--no-replan]
+Usage:  python -m benchmarks.programmes [--only fosdem,38c3] [--time-limit 120] [--no-replan] [--no-solve]
 """
 
 from __future__ import annotations
@@ -91,13 +91,15 @@ def replan_figures(name: str, xml: Path, work: Path, limit: float) -> str:
                      if a.room == closed["room"] and problem.meeting.day_of(a.start) == day} - {""})
     rows = []
     for track in tracks:
-        used = {label: sorted({a.room for a in s.scheduled if problem.events_by_id[a.event_id].track == track
-                               and problem.meeting.day_of(a.start) == day}) for label, s in (("before", human),
-                                                                                               ("after", ours))}
+        used = {}
+        for label, schedule in (("before", human), ("after", ours)):
+            found = sorted({(problem.meeting.day_of(a.start), a.room) for a in schedule.scheduled
+                            if problem.events_by_id[a.event_id].track == track})
+            used[label] = "; ".join(f"{room} {on:%a}" for on, room in found)
         moved = sum(1 for a in human.scheduled if problem.events_by_id[a.event_id].track == track
                     and ours.by_event[a.event_id] != a)
-        rows.append([track, ", ".join(used["before"]), ", ".join(used["after"]), moved])
-    table = tabulate(rows, headers=["track in the closed room", "rooms that day before", "after", "events moved"],
+        rows.append([track, used["before"], used["after"], moved])
+    table = tabulate(rows, headers=["track in the closed room", "its rooms and days before", "after", "events moved"],
                      tablefmt="github")
     return (f"### {name}: re-plan with {closed['room']} closed on {closed['day']}, {limit:g} s (exit {code}, "
             f"wall {wall:.1f} s)\n\n" + side_by_side(problem, {"human": human, "re-plan": ours}, human)
@@ -110,12 +112,14 @@ def main() -> None:
     parser.add_argument("--only", default=",".join(PROGRAMMES), help="programmes, comma-separated")
     parser.add_argument("--time-limit", type=float, default=120.0, help="seconds per solve (default 120)")
     parser.add_argument("--no-replan", action="store_true", help="solve from scratch only")
+    parser.add_argument("--no-solve", action="store_true", help="the re-plan only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temporary:
         work = Path(temporary)
         for name in args.only.split(","):
             xml = SCHEDULES / PROGRAMMES[name]
-            print(solve_figures(name, xml, work, args.time_limit), flush=True)
+            if not args.no_solve:
+                print(solve_figures(name, xml, work, args.time_limit), flush=True)
             if not args.no_replan:
                 print(replan_figures(name, xml, work, args.time_limit), flush=True)
 
