@@ -175,14 +175,14 @@ def track_terms(placed: Iterable[TrackPlacement]) -> dict[str, int]:
     """Raw ``TRACK_TERMS`` of a set of tracked placements.
 
     ``track_rooms``: per track and day, each room beyond the first it uses; ``track_days``: per track,
-    each day beyond the first; ``track_gaps``: per track and day, the slots from its first event's first
-    slot to its last event's last slot that its events leave empty, max(0, span - slots occupied).
+    each day beyond the first; ``track_gaps``: per track, day and room, the slots from its first event's
+    first slot there to its last event's last slot that its events leave empty, max(0, span - occupied).
     """
     rooms: dict[tuple[str, date], set[str]] = {}
-    spans: dict[tuple[str, date], list[int]] = {}  # first, end, occupied
+    spans: dict[tuple[str, date, str], list[int]] = {}  # first, end, occupied
     for track, day, room, first, end, slots in placed:
         rooms.setdefault((track, day), set()).add(room)
-        span = spans.setdefault((track, day), [first, end, 0])
+        span = spans.setdefault((track, day, room), [first, end, 0])
         span[0], span[1], span[2] = min(span[0], first), max(span[1], end), span[2] + slots
     days: dict[str, int] = {}
     for track, _ in rooms:

@@ -21,7 +21,7 @@ DEFAULT_WEIGHTS: dict[str, int] = {
     "crowding": 1,  # per slot: events beyond the even-spread target running at once
     "track_rooms": 60,  # per track and day: each room beyond the first the track uses (> a room move, 50)
     "track_days": 60,  # per track: each day beyond the first
-    "track_gaps": 1,  # per track and day: empty slots between its first and its last event
+    "track_gaps": 1,  # per track, day and room: empty slots between its first and its last event there
     "unscheduled": 1,  # per unscheduled event: UNSCHEDULED_COST[priority] (with --allow-unscheduled)
     "moved": 1,  # per moved event against --previous: MOVE_COST (room) or day/time move cost
 }

@@ -118,5 +118,5 @@ def _lay(occupancy: Occupancy, domains: Mapping[str, Domain], starts: Mapping[st
     if laid and tracks is not None:
         first = laid[0]
         cost += tracks.start_delta(first.event, first.start) + \
-            tracks.room_delta(tracks.used_rooms(first.event, day), group)
+            tracks.room_delta(first.event, first.start, group, tracks.used_rooms(first.event, day))
     return laid, cost

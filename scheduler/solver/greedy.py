@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
 
 from ..model import SideEvent
 from .blocks import place_tracks
@@ -18,6 +17,8 @@ from .build import people
 from .objectives import CostData
 from .tracks import TrackState
 from .variables import Domain, Placement, Start
+
+Runs = tuple[tuple[bool, tuple[tuple[int, int], ...]], ...]  # (ordered, ((room group, track cost), ...))
 
 
 class Occupancy:
@@ -31,7 +32,7 @@ class Occupancy:
         self.crowd: Counter = Counter()
         self.full: dict[int, set[int]] = {}  # room group -> slots where all its rooms are taken
         self.tracks = TrackState(data) if data.track else None
-        self._plain_rooms: tuple[Sequence[int], tuple[tuple[tuple[int, int], ...], ...]] | None = None
+        self._plain_rooms: tuple[Sequence[int], Runs] | None = None
 
     def add(self, event: SideEvent, placement: Placement) -> None:
         """Record ``event`` at ``placement``."""
@@ -75,7 +76,7 @@ class Occupancy:
 
     def start_delta(self, event: SideEvent, start: Start) -> int:
         """Weighted cost of ``event`` at ``start`` given what is placed: own terms, clashes, crowding, and its
-        track's days and gaps (the track's rooms are priced by ``room_order``)."""
+        track's days (the track's rooms and gaps are priced by ``room_order``)."""
         data = self.data
         clash = sum(1 for slot in start.occupied for topic in data.topics[event.id] if self.topic[(topic, slot)] > 0)
         crowd = sum(1 for slot in start.occupied if self.crowd[slot] >= data.target)
@@ -83,27 +84,28 @@ class Occupancy:
         return data.start_cost(event, start) + data.weights["topic_clash"] * clash + \
             data.weights["crowding"] * crowd + track
 
-    def room_order(self, event: SideEvent, rooms: Sequence[int],
-                   day: date) -> tuple[tuple[tuple[int, int], ...], ...]:
-        """``rooms`` (sorted by room cost) as runs of (group, track rooms cost), cheapest run first.
+    def room_order(self, event: SideEvent, rooms: Sequence[int], start: Start) -> Runs:
+        """``rooms`` (sorted by room cost) as runs of (group, track cost there) for ``start``, each with
+        whether its cost grows with the room cost (a search may then stop at its first free room).
 
-        Within a run the cost grows with the room cost, so a search may stop at a run's first free
-        room: the rooms its track already uses that day first, then the others at ``track_rooms``.
+        The rooms the event's track already uses that day come first, each with the change of the
+        track's gap there (few, in any order); then the others, each at ``track_rooms``.
         """
-        used = self.tracks.used_rooms(event.id, day) if self.tracks is not None else None
-        if not used:
+        used = self.tracks.used_rooms(event.id, start.day) if self.tracks is not None else None
+        if not used or self.tracks is None:
             return self._plain(rooms)
-        extra = self.tracks.room_delta(used, -1) if self.tracks is not None else 0
-        return tuple((g, 0) for g in rooms if g in used), tuple((g, extra) for g in rooms if g not in used)
+        tracks = self.tracks
+        return ((False, tuple((g, tracks.room_delta(event.id, start, g, used)) for g in rooms if g in used)),
+                (True, tuple((g, tracks.data.weights["track_rooms"]) for g in rooms if g not in used)))
 
-    def _plain(self, rooms: Sequence[int]) -> tuple[tuple[tuple[int, int], ...], ...]:
+    def _plain(self, rooms: Sequence[int]) -> Runs:
         """``rooms`` as one run at no track cost (cached: the same list comes for every start of an event)."""
         if self._plain_rooms is None or self._plain_rooms[0] is not rooms:
-            self._plain_rooms = (rooms, (tuple((g, 0) for g in rooms),))
+            self._plain_rooms = (rooms, ((True, tuple((g, 0) for g in rooms)),))
         return self._plain_rooms[1]
 
     def track_floor(self, event: SideEvent, start: Start) -> int:
-        """A lower bound of the track part of ``start_delta`` (filling the track's gap that day)."""
+        """A lower bound of the track cost ``room_order`` adds at ``start`` (filling the track's largest gap)."""
         return self.tracks.floor(event.id, start) if self.tracks is not None else 0
 
 
@@ -120,12 +122,12 @@ def best_placement(occupancy: Occupancy, domain: Domain, rng: random.Random | No
                 occupancy.track_floor(event, start) >= best[0]:
             continue  # the clashes and crowding start_delta adds can only make it dearer
         delta = occupancy.start_delta(event, start)
-        if best is not None and delta + cheapest_room >= best[0]:
+        if best is not None and delta + cheapest_room + occupancy.track_floor(event, start) >= best[0]:
             continue
         if not occupancy.person_free(event, start):
             continue
         opened = domain.open_at.get(start.slot, ()) if domain.open_at is not None else None
-        for run in occupancy.room_order(event, rooms, start.day):
+        for ordered, run in occupancy.room_order(event, rooms, start):
             for group, extra in run:
                 if opened is not None and group not in opened:  # domain.allowed, inlined: the hot loop
                     continue
@@ -135,7 +137,7 @@ def best_placement(occupancy: Occupancy, domain: Domain, rng: random.Random | No
                 key = (cost, start.slot, group)
                 if best is None or key < best:
                     best, found = key, Placement(event.id, group, start)
-                if not moves:
+                if ordered and not moves:
                     break
     return found
 
@@ -241,8 +243,8 @@ class LocalSearch:
         """Marginal weighted cost of the (removed) event at ``placement`` given everything placed."""
         event = self._event(event_id)
         tracks = self.occupancy.tracks
-        rooms = tracks.room_delta(tracks.used_rooms(event_id, placement.start.day), placement.group) \
-            if tracks is not None else 0
+        rooms = tracks.room_delta(event_id, placement.start, placement.group,
+                                  tracks.used_rooms(event_id, placement.start.day)) if tracks is not None else 0
         return self.occupancy.start_delta(event, placement.start) + rooms + \
             self.data.place_cost(event, placement.group, placement.start)
 
@@ -258,7 +260,7 @@ class LocalSearch:
         track = self.data.track.get(event_id)
         if tracks is None or not track:
             return self.floors[event_id]
-        gaps = [tracks.gap((track, day)) for day in tracks.days.get(track, ())]
+        gaps = [tracks.gap(room) for room in tracks.firsts if room[0] == track]
         return self.floors[event_id] - self.data.weights["track_gaps"] * max(gaps, default=0)
 
     def _blockers(self, event_id: str, placement: Placement) -> set[str]:
@@ -291,11 +293,11 @@ class LocalSearch:
         moves = self.data.previous is not None
         for start in domain.starts:
             delta = self.occupancy.start_delta(event, start)
-            for run in self.occupancy.room_order(event, rooms, start.day):
+            for ordered, run in self.occupancy.room_order(event, rooms, start):
                 for group, extra in run:
                     cost = delta + extra + self.data.place_cost(event, group, start)
                     if cost >= current:
-                        if moves:
+                        if moves or not ordered:
                             continue
                         break
                     if domain.allowed(group, start.slot):

@@ -1,9 +1,9 @@
 """The track terms in the solver: their CP-SAT variables, and their exact deltas for greedy and local search.
 
 A track's cost (``terms.track_terms``) is a function of where all its events are: the rooms it uses
-per day, the days it uses, and the span of its slots per day against the slots it fills. The model
-states it with one boolean per (track, day, room) and per (track, day) it may use, and per (track,
-day) the first and the end slot position its events reach; :class:`TrackState` keeps the same
+per day, the days it uses, and per day and room the span of its slots against the slots it fills.
+The model states it with one boolean per (track, day, room) and per (track, day) it may use, and per
+(track, day, room) the first and the end slot position its events reach; :class:`TrackState` keeps the same
 figures for a growing or changing schedule so that one event's move is priced exactly.
 """
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .objectives import CostData
 
 Key = tuple[str, date]  # (track, day)
+RoomKey = tuple[str, date, int]  # (track, day, room group)
 
 
 @dataclass
@@ -33,7 +34,7 @@ class TrackModel:
 
     rooms: dict[Key, list] = field(default_factory=dict)  # (track, day) -> room-use literals or 1s
     days: dict[str, list] = field(default_factory=dict)  # track -> day-use literals or 1s
-    gaps: list = field(default_factory=list)  # per (track, day): its gap, a variable or a constant
+    gaps: list = field(default_factory=list)  # per (track, day, room): its gap, a variable or a constant
 
 
 def track_model(ctx: ModelContext) -> TrackModel:
@@ -45,41 +46,37 @@ def track_model(ctx: ModelContext) -> TrackModel:
 
 def _build(ctx: ModelContext) -> TrackModel:
     data = ctx.data
-    free_rooms: dict[Key, dict[int, list]] = {}
+    free_rooms: dict[Key, dict[int, list[tuple[cp_model.IntVar, Start]]]] = {}
     for placement, literal in ctx.placements:
         track = data.track.get(placement.event)
         if track:
             key = (track, placement.start.day)
-            free_rooms.setdefault(key, {}).setdefault(placement.group, []).append(literal)
-    free_starts: dict[Key, list[tuple[cp_model.IntVar, Start]]] = {}
+            free_rooms.setdefault(key, {}).setdefault(placement.group, []).append((literal, placement.start))
+    free_starts: dict[Key, list[cp_model.IntVar]] = {}
     for event in ctx.free_events:
         if event.track:
             for start in ctx.starts_of(event.id):
-                literal = ctx.start_literal(event.id, start.slot)
-                free_starts.setdefault((event.track, start.day), []).append((literal, start))
-    fixed_rooms: dict[Key, set[int]] = {}
-    fixed_spans: dict[Key, list[int]] = {}
+                free_starts.setdefault((event.track, start.day), []).append(ctx.start_literal(event.id, start.slot))
+    fixed_spans: dict[Key, dict[int, list[int]]] = {}  # (track, day) -> room group -> first, end, slots
     for event_id, placement in sorted(ctx.fixed.items()):
         track = data.track.get(event_id)
         if track:
-            key = (track, placement.start.day)
-            fixed_rooms.setdefault(key, set()).add(placement.group)
             first, end, slots = data.span(placement.start)
-            span = fixed_spans.setdefault(key, [first, end, 0])
+            span = fixed_spans.setdefault((track, placement.start.day), {}).setdefault(placement.group,
+                                                                                        [first, end, 0])
             span[0], span[1], span[2] = min(span[0], first), max(span[1], end), span[2] + slots
     found = TrackModel()
-    for key in sorted(set(free_starts) | set(fixed_rooms)):
+    for key in sorted(set(free_starts) | set(fixed_spans)):
         track, day = key
-        fixed = fixed_rooms.get(key, set())
-        rooms: list = [1] * len(fixed)
-        for group, literals in sorted(free_rooms.get(key, {}).items()):
-            if group not in fixed:
-                rooms.append(_any(ctx, literals))
+        fixed = fixed_spans.get(key, {})
+        free = free_rooms.get(key, {})
+        rooms: list = []
+        for group in sorted(set(free) | set(fixed)):
+            used = 1 if group in fixed else _any(ctx, [literal for literal, _ in free[group]])
+            rooms.append(used)
+            found.gaps.append(_gap(ctx, day, free.get(group, []), fixed.get(group), used))
         found.rooms[key] = rooms
-        starts = free_starts.get(key, [])
-        used = 1 if fixed else _any(ctx, [literal for literal, _ in starts])
-        found.days.setdefault(track, []).append(used)
-        found.gaps.append(_gap(ctx, day, starts, fixed_spans.get(key), used))
+        found.days.setdefault(track, []).append(1 if fixed else _any(ctx, free_starts[key]))
     return found
 
 
@@ -96,7 +93,8 @@ def _any(ctx: ModelContext, literals: list) -> cp_model.IntVar:
 
 def _gap(ctx: ModelContext, day: date, starts: list[tuple[cp_model.IntVar, Start]], fixed: list[int] | None,
          used: cp_model.IntVar | int) -> cp_model.LinearExprT:
-    """max(0, span - slots filled) of one (track, day): first and end slot positions its events reach."""
+    """max(0, span - slots filled) of one (track, day, room): the first and end slot positions its events
+    there reach (``starts``: their placement literals; ``used``: whether any is in that room)."""
     if not starts:
         assert fixed is not None
         return max(0, fixed[1] - fixed[0] - fixed[2])
@@ -149,8 +147,8 @@ class TrackState:
         self.data = data
         self.rooms: dict[Key, Counter] = {}  # (track, day) -> room group -> events
         self.days: dict[str, Counter] = {}  # track -> day -> events
-        self.firsts: dict[Key, Counter] = {}
-        self.ends: dict[Key, Counter] = {}
+        self.firsts: dict[RoomKey, Counter] = {}  # (track, day, room group) -> first slot positions
+        self.ends: dict[RoomKey, Counter] = {}
         self.filled: Counter = Counter()
 
     def change(self, event_id: str, placement: Placement, sign: int) -> None:
@@ -159,42 +157,38 @@ class TrackState:
         if not track:
             return
         key = (track, placement.start.day)
+        room = (track, placement.start.day, placement.group)
         first, end, slots = self.data.span(placement.start)
         for counter, item in ((self.rooms.setdefault(key, Counter()), placement.group),
                               (self.days.setdefault(track, Counter()), placement.start.day),
-                              (self.firsts.setdefault(key, Counter()), first),
-                              (self.ends.setdefault(key, Counter()), end)):
+                              (self.firsts.setdefault(room, Counter()), first),
+                              (self.ends.setdefault(room, Counter()), end)):
             counter[item] += sign
             if counter[item] <= 0:
                 del counter[item]
-        self.filled[key] += sign * slots
+        self.filled[room] += sign * slots
 
-    def gap(self, key: Key) -> int:
-        """The current gap of one (track, day)."""
-        firsts, ends = self.firsts.get(key), self.ends.get(key)
+    def gap(self, room: RoomKey) -> int:
+        """The current gap of one (track, day, room group)."""
+        firsts, ends = self.firsts.get(room), self.ends.get(room)
         if not firsts or not ends:
             return 0
-        return max(0, max(ends) - min(firsts) - self.filled[key])
+        return max(0, max(ends) - min(firsts) - self.filled[room])
 
     def start_delta(self, event_id: str, start: Start) -> int:
-        """Weighted change of ``track_days`` and ``track_gaps`` if the (absent) event took ``start``."""
+        """Weighted change of ``track_days`` if the (absent) event took ``start`` (the rest is the room's)."""
+        track = self.data.track.get(event_id)
+        if not track or not self.days.get(track) or start.day in self.days[track]:
+            return 0
+        return self.data.weights["track_days"]
+
+    def floor(self, event_id: str, start: Start) -> int:
+        """A lower bound of the event's track cost at any start of that day: filling its largest gap."""
         track = self.data.track.get(event_id)
         if not track:
             return 0
-        weights = self.data.weights
-        key = (track, start.day)
-        first, end, slots = self.data.span(start)
-        delta = weights["track_days"] * int(bool(self.days.get(track)) and start.day not in self.days[track])
-        firsts, ends = self.firsts.get(key), self.ends.get(key)
-        if firsts and ends:
-            low, high = min(min(firsts), first), max(max(ends), end)
-            delta += weights["track_gaps"] * (max(0, high - low - self.filled[key] - slots) - self.gap(key))
-        return delta
-
-    def floor(self, event_id: str, start: Start) -> int:
-        """A lower bound of :meth:`start_delta` plus the room part at any start of that day: filling its gap."""
-        track = self.data.track.get(event_id)
-        return -self.data.weights["track_gaps"] * self.gap((track, start.day)) if track else 0
+        used = self.rooms.get((track, start.day), ())
+        return -self.data.weights["track_gaps"] * max((self.gap((track, start.day, g)) for g in used), default=0)
 
     def used_rooms(self, event_id: str, day: date) -> Counter | None:
         """The room groups the event's track uses on ``day`` (None for an event without a track)."""
@@ -203,11 +197,17 @@ class TrackState:
             return None
         return self.rooms.get((track, day), Counter())
 
-    def room_delta(self, used: Counter | None, group: int) -> int:
-        """Weighted change of ``track_rooms`` if the event took ``group`` on a day its track uses ``used``."""
-        if not used or group in used:
+    def room_delta(self, event_id: str, start: Start, group: int, used: Counter | None) -> int:
+        """Weighted change of ``track_rooms`` and ``track_gaps`` if the event took ``group`` at ``start``,
+        its track using ``used`` that day: another room, or the gap it leaves or fills in one it uses."""
+        if not used:
             return 0
-        return self.data.weights["track_rooms"]
+        if group not in used:
+            return self.data.weights["track_rooms"]
+        room = (self.data.track[event_id], start.day, group)
+        first, end, slots = self.data.span(start)
+        low, high = min(min(self.firsts[room]), first), max(max(self.ends[room]), end)
+        return self.data.weights["track_gaps"] * (max(0, high - low - self.filled[room] - slots) - self.gap(room))
 
 
 def evaluate_tracks(data: CostData, chosen: Mapping[str, Placement | None]) -> dict[str, int]:
