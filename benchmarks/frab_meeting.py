@@ -12,16 +12,15 @@ schedule.json and the calendar feeds, made by the scheduler's own exporters), so
 check OUT OUT/published/schedule.csv`` scores the human timetable and ``scheduler solve OUT
 --previous OUT/published`` re-plans from it.
 
-The grid is the conference's time zone; one day per local date on which events start (38C3 lists
-after-midnight events under the previous frab day, and wafer's DebConf days are UTC days, so the
-frab day dates are not always the local dates); ``--grid`` minute slots from each day's first start
-to its last end, or 00:00-24:00 with ``--full-day``. Two things the loader cannot express are
-handled and counted in the notes: a slot cannot end at 24:00 (times are ``HH:MM`` below 24:00), so
-the last slot of a day ends at 23:59 at the latest and events that end at or after midnight are left
-out; an event that starts off the grid splits the slot it starts in.
+The grid is the conference's time zone; one meeting day per day of the programme, from its day change
+(frab's, from the ``<day start>`` attributes, when an event runs past midnight; else midnight) to the
+next, so an event after midnight stays on the day it started; ``--grid`` minute slots from each day's
+first start to its last end, or the whole day with ``--full-day``. Events that run past the day change
+itself are left out, and an event that starts off the grid splits the slot it starts in; both are
+counted in the notes.
 
 Usage:  python -m benchmarks.frab_meeting XML OUT [--grid 5] [--full-day] [--capacity 100]
-        [--rooms-open used|all] [--no-hosts] [--close-busiest-room]
+        [--rooms-open used|all] [--roles auto|xml|speakers] [--close-busiest-room]
 """
 
 from __future__ import annotations
@@ -37,12 +36,12 @@ from pathlib import Path
 from scheduler.errors import SchedulerError
 from scheduler.export.folder import UNAVAILABILITY_COLUMNS
 from scheduler.frab import import_frab, read_frab
-from scheduler.frab.timetable import closed_outside_use, day_slot_specs
+from scheduler.frab.timetable import day_slot_specs, hours_of_use
 from scheduler.model import Assignment, Schedule
 from scheduler.output import write_tree_atomic
 from scheduler.publication import publication_time, publish
 
-__all__ = ["PUBLISHED", "close_busiest_room", "closed_outside_use", "convert", "day_slot_specs", "main",
+__all__ = ["PUBLISHED", "close_busiest_room", "convert", "day_slot_specs", "hours_of_use", "main",
            "read_frab"]
 
 PUBLISHED = "published"
@@ -89,14 +88,14 @@ def close_busiest_room(meeting_dir: str | Path) -> dict[str, str]:
 
 
 def convert(xml_path: str | Path, out_dir: str | Path, *, grid: int = 5, full_day: bool = False,
-            capacity: int = 100, rooms_open: str = "all", hosts_as_speakers: bool = True,
+            capacity: int = 100, rooms_open: str = "all", roles: str = "auto",
             close_busiest: bool = False) -> dict:
     """Write the meeting folder and its published timetable for ``xml_path``; return notes and figures."""
     out = Path(out_dir)
     if out.exists() and any(out.iterdir()):
         raise ValueError(f"{out} is not empty; convert into a new folder")
     imported = import_frab(xml_path, grid=grid, full_day=full_day, capacity=capacity, rooms_open=rooms_open,
-                           hosts_as_speakers=hosts_as_speakers, breaks="events", source="benchmarks/frab_meeting.py")
+                           roles=roles, breaks="events", source="benchmarks/frab_meeting.py")
     problem, programme = imported.problem, imported.programme
     stamp = publication_time([Path(xml_path)])
     schedule = Schedule(imported.schedule.assignments,
@@ -115,22 +114,20 @@ def convert(xml_path: str | Path, out_dir: str | Path, *, grid: int = 5, full_da
     names = {speaker.id: speaker.name for speaker in problem.speakers}
     busiest = max(sorted(speaker_minutes), key=lambda s: speaker_minutes[s], default=None)
     grid_hours = sum((s[-1].end - s[0].start).total_seconds() for s in problem.slots_by_day.values()) / 3600
-    dropped = set(imported.dropped_persons)
     left_out = imported.left_out
     return {
         "meeting": problem.meeting.id,
         "events_in_xml": len(programme.events),
         "events": len(problem.events),
-        "left_out_crossing_midnight": len(left_out.get("past-midnight", ())),
-        "left_out_ending_at_midnight": len(left_out.get("at-midnight", ())),
+        "left_out_past_day_change": len(left_out.get("past-day-change", ())),
+        "day_change": problem.meeting.day_change.strftime("%H:%M"),
         "left_out_no_duration": len(left_out.get("no-duration", ())),
         "left_out_ids": sorted(event_id for ids in left_out.values() for event_id in ids),
         "off_grid_starts": sum(len(note.details) for note in imported.notes if note.kind == "off-grid"),
         "rooms": len(problem.rooms),
         "speakers": len(problem.speakers),
-        "hosts_dropped": len(dropped),
-        "host_links_dropped": sum(1 for e in programme.events if e.id in problem.events_by_id
-                                  for p in e.speaker_ids if p in dropped),
+        "only_hosting": len(imported.hosts),
+        "host_links": sum(len(e.hosts) + len(e.moderators) for e in problem.events),
         "days": [d.isoformat() for d in problem.meeting.days],
         "frab_days": [d.isoformat() for d in programme.frab_days],
         "slots": len(problem.slots),
@@ -149,20 +146,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("xml", type=Path, help="a frab / c3voc schedule.xml")
     parser.add_argument("out", type=Path, help="the meeting folder to write (new or empty)")
     parser.add_argument("--grid", type=int, default=5, help="slot length in minutes (default 5)")
-    parser.add_argument("--full-day", action="store_true", help="slots 00:00-24:00 every day (23:59: see above)")
+    parser.add_argument("--full-day", action="store_true", help="slots over the whole meeting day")
     parser.add_argument("--capacity", type=int, default=100, help="seats of every room (default 100)")
     parser.add_argument("--rooms-open", choices=("used", "all"), default="all",
-                        help="used: each room closed outside its first start..last end of each day; all: always open")
-    parser.add_argument("--hosts-as-speakers", dest="hosts", action="store_true", default=True,
-                        help="every listed person is a speaker (default)")
-    parser.add_argument("--no-hosts", dest="hosts", action="store_false",
-                        help="leave out persons the programme puts on two overlapping events")
+                        help="used: each room open from its first start to its last end of each day; all: always open")
+    parser.add_argument("--roles", choices=("auto", "xml", "speakers"), default="auto",
+                        help="who hosts rather than speaks (scheduler import frab --roles; default auto)")
     parser.add_argument("--close-busiest-room", action="store_true",
                         help="close the busiest room for its busiest day (a re-plan scenario)")
     args = parser.parse_args(argv)
     try:
         notes = convert(args.xml, args.out, grid=args.grid, full_day=args.full_day, capacity=args.capacity,
-                        rooms_open=args.rooms_open, hosts_as_speakers=args.hosts,
+                        rooms_open=args.rooms_open, roles=args.roles,
                         close_busiest=args.close_busiest_room)
     except (ValueError, OSError, SchedulerError) as error:
         parser.error(str(error))

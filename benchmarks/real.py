@@ -59,9 +59,8 @@ class Programme:
 PROGRAMMES: tuple[Programme, ...] = (
     Programme("fosdem", "fosdem-2026.xml"),
     Programme("38c3", "38c3.xml"),
-    Programme("38c3-nohosts", "38c3.xml", {"hosts_as_speakers": False}, variant=True),
-    Programme("38c3-fullday", "38c3.xml", {"full_day": True, "rooms_open": "used", "hosts_as_speakers": False},
-              variant=True),
+    Programme("38c3-speakers", "38c3.xml", {"roles": "speakers"}, variant=True),
+    Programme("38c3-fullday", "38c3.xml", {"full_day": True, "rooms_open": "used"}, variant=True),
     Programme("debconf23", "debconf23.xml"),
 )
 
@@ -265,11 +264,11 @@ def _busiest(speaker: dict | None) -> str:
 
 def notes_table(notes: dict[str, dict]) -> str:
     """The converted meetings: size, what was left out, and the published timetable's violations."""
-    rows = [[name, n["events"], n["events_in_xml"] - n["events"], n["rooms"], n["speakers"], n["hosts_dropped"],
+    rows = [[name, n["events"], n["events_in_xml"] - n["events"], n["rooms"], n["speakers"], n["host_links"],
              len(n["days"]), n["slots"], n["grid_hours"], _busiest(n["busiest_speaker"]), n["unavailability_rows"],
              n["off_grid_starts"], n["published_violations"], f"{n['closed']['room']} on {n['closed']['day']}"]
             for name, n in notes.items()]
-    headers = ["meeting", "events", "left out (midnight)", "rooms", "speakers", "hosts dropped", "days", "slots",
+    headers = ["meeting", "events", "left out (day change)", "rooms", "speakers", "host links", "days", "slots",
                "grid h", "busiest speaker", "closed-room rows", "off-grid starts", "published violations",
                "re-plan closes"]
     return tabulate(rows, headers=headers, tablefmt="github")
@@ -291,8 +290,8 @@ def main() -> None:
     """Convert the chosen programmes, run every command on each, print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="fosdem,38c3,debconf23",
-                        help="programmes, comma-separated; 38c3 also selects its variants (38c3-nohosts, 38c3-fullday)")
-    parser.add_argument("--no-variants", action="store_true", help="leave out 38c3-nohosts and 38c3-fullday")
+                        help="programmes, comma-separated; 38c3 also selects its variants (38c3-speakers, -fullday)")
+    parser.add_argument("--no-variants", action="store_true", help="leave out 38c3-speakers and 38c3-fullday")
     parser.add_argument("--time-limit", type=float, default=30.0, help="seconds per command (default 30)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each command; medians are printed")
     parser.add_argument("--max-rss-gb", type=float, default=8.0, help="kill a run above this resident memory")

@@ -283,7 +283,7 @@ def room_clash(ctx: CheckInput) -> Iterator[Violation]:
 
 
 def speaker_clash(ctx: CheckInput) -> Iterator[Violation]:
-    """Rule 6: no speaker is in two events whose intervals overlap."""
+    """Rule 6: no speaker is in two events whose intervals overlap (hosts and moderators may be)."""
     by_speaker: dict[str, list[Placement]] = {}
     for p in ctx.placements:
         for speaker_id in sorted(set(p.event.speakers)):
@@ -393,6 +393,27 @@ def unavailability(ctx: CheckInput) -> Iterator[Violation]:
                 )
 
 
+def room_hours(ctx: CheckInput) -> Iterator[Violation]:
+    """A room with opening hours holds events only inside them (the union of its open periods)."""
+    for p in ctx.placements:
+        if p.room is None or not p.room.hours:
+            continue
+        merged: list[list[datetime]] = []
+        for begin, end in sorted((b.astimezone(UTC), e.astimezone(UTC)) for b, e in p.room.hours):
+            if merged and begin <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([begin, end])
+        if not any(begin <= p.start and p.end <= end for begin, end in merged):
+            hours = ", ".join(f"{ctx.local(b)}-{ctx.local(e)[-5:]}" for b, e in merged)
+            yield Violation(
+                "room_hours",
+                (p.event.id, p.room.id),
+                f"event {p.event.id} ({ctx.local(p.start)}-{ctx.local(p.end)[-5:]}) is in room {p.room.id} outside "
+                f"its opening hours ({hours})",
+            )
+
+
 # --- rule 10 ----------------------------------------------------------------------------------------
 
 
@@ -428,6 +449,7 @@ check_rules: dict[str, Callable[[CheckInput], Iterable[Violation]]] = {
     "blocked_period": blocked_period,
     "remote_hours": remote_hours,
     "unavailability": unavailability,
+    "room_hours": room_hours,
     "pins": pins,
 }
 

@@ -21,6 +21,7 @@ from tabulate import tabulate
 
 from .check import HARD_RULE_NAMES, Violation, check_schedule
 from .errors import UsageError
+from .measures import applies, measures
 from .model import Assignment, Problem, Schedule
 from .moves import describe_moves
 from .score import score_schedule
@@ -52,7 +53,7 @@ def _local(assignment: Assignment, problem: Problem) -> datetime:
 
 
 def diff(problem: Problem, before: Schedule, after: Schedule) -> list[Move]:
-    """The events whose room, venue-local day or start time differ between two schedules, by event id.
+    """The events whose room, meeting day or start time differ between two schedules, by event id.
 
     An event placed in one and unscheduled in the other is ``placed``/``unplaced``; one that only one
     schedule lists is ``added``/``withdrawn``.
@@ -70,7 +71,7 @@ def diff(problem: Problem, before: Schedule, after: Schedule) -> list[Move]:
             continue
         else:
             sa, sb = _local(a, problem), _local(b, problem)
-            found = [a.room != b.room, sa.date() != sb.date(), sa.time() != sb.time()]
+            found = [a.room != b.room, problem.meeting.day_of(sa) != problem.meeting.day_of(sb), sa.time() != sb.time()]
             changes = tuple(name for name, changed in zip(("room", "day", "time"), found, strict=True) if changed)
             if not changes:
                 continue
@@ -112,6 +113,8 @@ class Comparison:
     # ``previous`` when given, else as the schedule's own schedule.json recorded them; only re-plans
     replans: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
     with_previous: bool = False  # every total includes the moved term against a previous schedule
+    # rows: programme measures (tracks, comfort hours, conflicts; ``measures.py``); empty when none apply
+    programme: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def build_comparison(problem: Problem, schedules: Mapping[str, Schedule], *,
@@ -163,6 +166,7 @@ def build_comparison(problem: Problem, schedules: Mapping[str, Schedule], *,
         problems=own,
         replans=_replans(own, schedules, previous),
         with_previous=previous is not None,
+        programme=_programme(own, schedules),
     )
 
 
@@ -179,6 +183,17 @@ def _replans(problems: Mapping[str, Problem], schedules: Mapping[str, Schedule],
         if moved:
             found[name] = moved
     return found
+
+
+def _programme(own: Mapping[str, Problem], schedules: Mapping[str, Schedule]) -> pd.DataFrame:
+    """The programme measures of every schedule side by side (none when no meeting has anything to measure)."""
+    if not any(applies(problem) for problem in own.values()):
+        return pd.DataFrame()
+    columns = {name: measures(own[name], schedules[name]) for name in schedules}
+    rows = list(dict.fromkeys(row for column in columns.values() for row in column))
+    table = pd.DataFrame({name: [column.get(row, float("nan")) for row in rows] for name, column in columns.items()},
+                         index=pd.Index(rows, name="measure"))
+    return table
 
 
 def compare_schedules(problem: Problem, schedules: Mapping[str, Schedule], *,
@@ -236,6 +251,8 @@ def format_comparison(comparison: Comparison, fmt: str = "simple", *, max_rows: 
     """
     first = comparison.names[0]
     parts = [tabulate(comparison.table, headers="keys", tablefmt=fmt)]
+    if len(comparison.programme):
+        parts.append("Programme:\n" + tabulate(comparison.programme, headers="keys", tablefmt=fmt))
     broken = {name: found for name, found in comparison.violations.items() if found}
     if broken:
         lines = ["Hard-rule violations:"]

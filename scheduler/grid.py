@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from .model import FORMATS, Problem, SideEvent, Slot, Speaker, event_end
+from .model import FORMATS, Problem, Room, SideEvent, Slot, Speaker, Unavailability, event_end
 
 UTC = timezone.utc
 
@@ -31,14 +31,45 @@ def local(day: date, at: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, at, tzinfo=tz)
 
 
-def build_slots(days: Sequence[date], specs: Iterable[SlotSpec], tz: ZoneInfo) -> tuple[Slot, ...]:
-    """Expand the daily slot specs over the meeting's days, in time order, indexed within each day."""
+DAY_MINUTES = 24 * 60
+
+
+def clock_offset(at: time, day_change: time = time(0), *, end: bool = False) -> int:
+    """Minutes from the meeting day's start (``day_change``) to wall clock ``at`` in that day.
+
+    A time before ``day_change`` is after midnight, on the next calendar date; as an ``end``,
+    ``day_change`` itself is the day's end (24 hours on), so a slot may end at midnight or at the change.
+    """
+    minutes = (at.hour * 60 + at.minute - day_change.hour * 60 - day_change.minute) % DAY_MINUTES
+    return DAY_MINUTES if end and minutes == 0 else minutes
+
+
+def on_day(day: date, at: time, tz: ZoneInfo, day_change: time = time(0), *, end: bool = False) -> datetime:
+    """The local moment of wall clock ``at`` in meeting day ``day`` (on the next date when past midnight)."""
+    offset = clock_offset(at, day_change, end=end)
+    calendar = day + timedelta(days=(day_change.hour * 60 + day_change.minute + offset) // DAY_MINUTES)
+    return local(calendar, at, tz)
+
+
+def spec_order(spec: SlotSpec, day_change: time = time(0)) -> tuple[int, int]:
+    """The order of slot specs within a meeting day: by start, then end, from the day's start."""
+    return clock_offset(spec.start, day_change), clock_offset(spec.end, day_change, end=True)
+
+
+def build_slots(days: Sequence[date], specs: Iterable[SlotSpec], tz: ZoneInfo,
+                day_change: time = time(0)) -> tuple[Slot, ...]:
+    """Expand the daily slot specs over the meeting's days, in time order, indexed within each day.
+
+    With a ``day_change`` a slot whose times are before it runs after midnight, on the next calendar
+    date, and still belongs to the meeting day (frab's day_change).
+    """
     specs = list(specs)
     result: list[Slot] = []
     for day in sorted(days):
-        todays = sorted((s for s in specs if not s.days or day in s.days), key=lambda s: (s.start, s.end))
+        todays = sorted((s for s in specs if not s.days or day in s.days), key=lambda s: spec_order(s, day_change))
         for index, spec in enumerate(todays):
-            result.append(Slot(day, index, local(day, spec.start, tz), local(day, spec.end, tz), spec.formats))
+            result.append(Slot(day, index, on_day(day, spec.start, tz, day_change),
+                               on_day(day, spec.end, tz, day_change, end=True), spec.formats))
     return tuple(result)
 
 
@@ -105,3 +136,34 @@ def event_speakers_fit(problem: Problem, event: SideEvent, start: datetime, end:
         if not within_local_hours(start, end, speaker.tz, speaker_window(speaker, problem.meeting.remote_hours)):
             return speaker
     return None
+
+
+CLOSED = "outside its opening hours"
+
+
+def room_closures(problem: Problem) -> tuple[Unavailability, ...]:
+    """When each room with opening hours is closed over the grid's span, as room unavailability.
+
+    The complement of the union of its ``hours`` between the first slot's start and the last slot's end.
+    """
+    if not problem.slots:
+        return ()
+    low = min(slot.start_utc for slot in problem.slots)
+    high = max(slot.end_utc for slot in problem.slots)
+    return tuple(item for room in problem.rooms if room.hours for item in _closed(room, low, high, problem.meeting.tz))
+
+
+def _closed(room: Room, low: datetime, high: datetime, tz: ZoneInfo) -> list[Unavailability]:
+    """The periods of [low, high) outside ``room``'s hours, in the venue zone."""
+    result = []
+    cursor = low
+    for begin, end in sorted((b.astimezone(UTC), e.astimezone(UTC)) for b, e in room.hours):
+        if begin > cursor:
+            result.append(Unavailability("room", room.id, cursor.astimezone(tz), min(begin, high).astimezone(tz),
+                                         CLOSED))
+        cursor = max(cursor, end)
+        if cursor >= high:
+            break
+    if cursor < high:
+        result.append(Unavailability("room", room.id, cursor.astimezone(tz), high.astimezone(tz), CLOSED))
+    return [item for item in result if item.start < item.end]

@@ -19,7 +19,11 @@ FORMATS: tuple[str, ...] = ("in_person", "hybrid", "virtual")
 ROOM_KINDS: tuple[str, ...] = ("physical", "virtual")
 UNAVAILABILITY_KINDS: tuple[str, ...] = ("room", "speaker", "organizer")
 VISIBILITIES: tuple[str, ...] = ("public", "private")
+ROLES: tuple[str, ...] = ("speaker", "host", "moderator")  # a person's part in an event; only speakers block
 DEFAULT_PRIORITY = 3
+# Field metadata of the extensions beyond the shared data contract: a field marked so counts in
+# Problem.digest only when it differs from its default, so a meeting that does not use it keeps its digest.
+WHEN_SET: Mapping[str, bool] = {"digest_when_set": True}
 
 
 @dataclass(frozen=True)
@@ -34,11 +38,19 @@ class Meeting:
     remote_hours: tuple[time, time] = (time(7, 0), time(22, 0))
     weights: Mapping[str, float] = field(default_factory=dict, compare=True, hash=False)
     venue: str = ""
+    # a meeting day runs from this wall-clock time to the same time the next calendar day (frab's day_change)
+    day_change: time = field(default=time(0), metadata=WHEN_SET)
+    # the venue's comfortable local hours (an end not after the start runs past midnight); soft term
+    comfort_hours: tuple[time, time] | None = field(default=None, metadata=WHEN_SET)
 
     @cached_property
     def tz(self) -> ZoneInfo:
         """The venue's zone as a tzinfo."""
         return ZoneInfo(self.timezone)
+
+    def day_of(self, moment: datetime) -> date:
+        """The meeting day ``moment`` falls in: its venue-local date, less a day before ``day_change``."""
+        return meeting_day(moment.astimezone(self.tz), self.day_change)
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,9 @@ class Room:
     capacity: int | None = None
     hybrid: bool = False
     building: str = ""
+    # opening hours: the room takes events only inside these [open, close) periods; none: always open
+    hours: tuple[tuple[datetime, datetime], ...] = field(default=(), metadata=WHEN_SET)
+    tags: tuple[str, ...] = field(default=(), metadata=WHEN_SET)  # what kind of room it is: hall, workshop...
 
     @property
     def is_virtual(self) -> bool:
@@ -145,11 +160,22 @@ class SideEvent:
     link: str = ""
     description: str = ""
     visibility: str = "public"
+    hosts: tuple[str, ...] = field(default=(), metadata=WHEN_SET)  # listed and published, optional, never blocking
+    moderators: tuple[str, ...] = field(default=(), metadata=WHEN_SET)  # as hosts
+    track: str = field(default="", metadata=WHEN_SET)  # kept in one room per day, its events back to back
+    room_tags: tuple[str, ...] = field(default=(), metadata=WHEN_SET)  # wished: a room with every one of these tags
+    room_seats: int | None = field(default=None, metadata=WHEN_SET)  # wished: a room of at least so many seats
 
     @property
     def is_public(self) -> bool:
         """Public events go into feeds and timetables; private ones into none."""
         return self.visibility == "public"
+
+    @property
+    def roles(self) -> tuple[tuple[str, str], ...]:
+        """(person id, role) of everyone listed on the event: speakers first, then hosts, then moderators."""
+        return (tuple((p, "speaker") for p in self.speakers) + tuple((p, "host") for p in self.hosts)
+                + tuple((p, "moderator") for p in self.moderators))
 
 
 @dataclass(frozen=True)
@@ -270,6 +296,11 @@ def assignment_order(assignment: Assignment) -> tuple:
     return (1, datetime.min.replace(tzinfo=timezone.utc), "", assignment.event_id)
 
 
+def meeting_day(local: datetime, day_change: time) -> date:
+    """The meeting day of a local wall-clock moment: its date, or the day before when it is before ``day_change``."""
+    return local.date() - timedelta(days=1) if local.time() < day_change else local.date()
+
+
 def event_end(start: datetime, duration_minutes: int) -> datetime:
     """The end of an event that starts at ``start``: real elapsed minutes, same zone as start."""
     return (start.astimezone(timezone.utc) + timedelta(minutes=duration_minutes)).astimezone(start.tzinfo)
@@ -278,7 +309,8 @@ def event_end(start: datetime, duration_minutes: int) -> datetime:
 def _canonical(value: Any) -> str:
     """A stable text form of nested dataclasses, for hashing."""
     if is_dataclass(value) and not isinstance(value, type):
-        inner = ",".join(f"{f.name}={_canonical(getattr(value, f.name))}" for f in fields(value))
+        inner = ",".join(f"{f.name}={_canonical(getattr(value, f.name))}" for f in fields(value)
+                         if not (f.metadata.get("digest_when_set") and getattr(value, f.name) == f.default))
         return f"{type(value).__name__}({inner})"
     if isinstance(value, Mapping):
         return "{" + ",".join(f"{_canonical(k)}:{_canonical(value[k])}" for k in sorted(value)) + "}"

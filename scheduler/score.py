@@ -58,22 +58,21 @@ def crowding_target(problem: Problem) -> int:
 
 
 def _covered(problem: Problem, assignment: Assignment) -> tuple[Slot, ...]:
-    """The grid slots of the event's venue-local day that its interval overlaps."""
+    """The grid slots of the event's meeting day that its interval overlaps."""
     assert assignment.start is not None and assignment.end is not None
-    start = assignment.start.astimezone(problem.meeting.tz)
     begin, end = assignment.start.astimezone(timezone.utc), assignment.end.astimezone(timezone.utc)
-    return tuple(s for s in problem.slots_by_day.get(start.date(), ())
+    return tuple(s for s in problem.slots_by_day.get(problem.meeting.day_of(assignment.start), ())
                  if s.start.astimezone(timezone.utc) < end and begin < s.end.astimezone(timezone.utc))
 
 
 def move_kind(problem: Problem, before: Assignment | None, after: Assignment | None) -> str | None:
     """How an event moved from ``before`` to ``after``: ``room``, ``time``, ``day`` or None (``terms.move_kind``)."""
-    return terms.move_kind(before, *_room_and_start(after), problem.meeting.tz)
+    return terms.move_kind(before, *_room_and_start(after), problem.meeting.tz, problem.meeting.day_change)
 
 
 def move_cost(problem: Problem, before: Assignment | None, after: Assignment | None) -> int:
     """Raw ``moved`` cost of one event: ``MOVE_COST`` of its ``move_kind`` (0 when it did not move)."""
-    return terms.moved(before, *_room_and_start(after), problem.meeting.tz)
+    return terms.moved(before, *_room_and_start(after), problem.meeting.tz, problem.meeting.day_change)
 
 
 def _room_and_start(assignment: Assignment | None) -> tuple[str | None, datetime | None]:
@@ -89,10 +88,11 @@ def raw_scores(problem: Problem, schedule: Schedule, previous: Schedule | None =
     With ``previous`` (the schedule a re-plan started from) the ``moved`` term is added: the move cost
     of every event of ``problem`` that ``previous`` scheduled.
     """
-    raw = dict.fromkeys(TERMS, 0)
+    raw = dict.fromkeys(terms.active_terms(problem, moved=previous is not None), 0)
     tz = problem.meeting.tz
     topic_count: Counter = Counter()
     slot_count: Counter = Counter()
+    tracked: list[terms.TrackPlacement] = []
     by_event = schedule.by_event
     for event in problem.events:
         assignment = by_event.get(event.id)
@@ -102,17 +102,26 @@ def raw_scores(problem: Problem, schedule: Schedule, previous: Schedule | None =
         assert assignment.start is not None
         end = assignment.end or event_end(assignment.start, event.duration)
         room = problem.rooms_by_id.get(assignment.room or "")
-        placement = terms.start_terms(event, problem.speakers_by_id, assignment.start.astimezone(tz), end) | \
+        covered = _covered(problem, Assignment(event.id, assignment.room, assignment.start, end))
+        outside = terms.venue_off_hours(((s.start, s.end) for s in covered), problem.meeting.comfort_hours, tz)
+        placement = terms.start_terms(event, problem.speakers_by_id, assignment.start.astimezone(tz), end,
+                                      day=problem.meeting.day_of(assignment.start), off_hours=outside) | \
             terms.room_terms(event, room)
         for name, value in placement.items():
-            raw[name] += value
-        for slot in _covered(problem, Assignment(event.id, assignment.room, assignment.start, end)):
+            if name in raw:
+                raw[name] += value
+        for slot in covered:
             slot_count[(slot.day, slot.index)] += 1
             for topic in set(event.topics):
                 topic_count[(topic, slot.day, slot.index)] += 1
+        if event.track and covered:
+            tracked.append((event.track, covered[0].day, assignment.room or "", covered[0].index,
+                            covered[-1].index + 1, len(covered)))
     raw["topic_clash"] = sum(n - 1 for n in topic_count.values() if n > 1)
     target = crowding_target(problem)
     raw["crowding"] = sum(n - target for n in slot_count.values() if n > target)
+    if tracked:
+        raw.update(terms.track_terms(tracked))
     if previous is not None:
         before = previous.by_event
         raw[terms.MOVED] = sum(move_cost(problem, before.get(event.id), by_event.get(event.id))

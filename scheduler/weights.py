@@ -15,8 +15,13 @@ DEFAULT_WEIGHTS: dict[str, int] = {
     "topic_clash": 3,  # per (topic, slot): events beyond the first sharing the topic at once
     "room_fit": 1,  # per event: empty-seat units when the room is less than half full (0..10)
     "hybrid_kit_unused": 2,  # per in_person event placed in a hybrid-equipped room
+    "room_wish": 40,  # per event whose room lacks a tag it wishes for, or the seats it wishes for
     "remote_off_hours": 4,  # per (event, remote speaker) outside 09:00-18:00 speaker-local
+    "venue_off_hours": 2,  # per grid slot an event occupies outside the venue's comfort hours (> crowding's 1)
     "crowding": 1,  # per slot: events beyond the even-spread target running at once
+    "track_rooms": 60,  # per track and day: each room beyond the first the track uses (> a room move, 50)
+    "track_days": 60,  # per track: each day beyond the first
+    "track_gaps": 1,  # per track, day and room: empty slots between its first and its last event there
     "unscheduled": 1,  # per unscheduled event: UNSCHEDULED_COST[priority] (with --allow-unscheduled)
     "moved": 1,  # per moved event against --previous: MOVE_COST (room) or day/time move cost
 }

@@ -72,7 +72,7 @@ def problem(events=(), speakers=(), *, the_meeting: Meeting | None = None, the_r
     return Problem(
         meeting=m,
         rooms=tuple(the_rooms if the_rooms is not None else rooms()),
-        slots=build_slots(m.days, specs if specs is not None else slot_specs(), m.tz),
+        slots=build_slots(m.days, specs if specs is not None else slot_specs(), m.tz, m.day_change),
         speakers=tuple(speakers),
         events=tuple(events),
         blocked=tuple(blocked),

@@ -62,6 +62,7 @@ def test_rule_names_are_the_shared_vocabulary_in_order():
         "blocked_period",
         "remote_hours",
         "unavailability",
+        "room_hours",
         "pins",
     )
     assert tuple(check_rules) == HARD_RULE_NAMES

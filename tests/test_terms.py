@@ -33,8 +33,10 @@ def _placed(prob, event_id: str, room: str, hhmm: str, day: date = DAY) -> Assig
 
 
 def _replan():
-    """A two-event problem, its earlier schedule and a later one that moved E2."""
-    prob = problem([event("E1"), event("E2")])
+    """A two-event problem (E1 in a track, E2 wishing for a hall, comfort hours: every term is active), its
+    earlier schedule and a later one that moved E2."""
+    prob = problem([event("E1", track="T"), event("E2", room_tags=("hall",))],
+                   the_meeting=meeting(comfort_hours=(time(9), time(18))))
     before = Schedule((_placed(prob, "E1", "R1", "09:00"), _placed(prob, "E2", "R1", "10:00")))
     after = Schedule((_placed(prob, "E1", "R1", "09:00"), _placed(prob, "E2", "R2", "10:00")))
     return prob, before, after
@@ -50,6 +52,14 @@ def test_the_weights_table_the_model_and_the_score_name_the_same_terms_in_order(
     assert tuple(breakdown(prob, after, before).raw) == terms.TERMS
     assert tuple(breakdown(prob, after).raw) == tuple(t for t in terms.TERMS if t != terms.MOVED)
     assert score_module.TERMS == tuple(t for t in terms.TERMS if t != terms.MOVED)
+
+
+def test_terms_of_features_a_meeting_does_not_use_are_left_out() -> None:
+    plain = problem([event("E1")])
+    assert terms.active_terms(plain) == tuple(t for t in terms.TERMS
+                                              if t not in (*terms.TRACK_TERMS, terms.MOVED, "room_wish",
+                                                           "venue_off_hours"))
+    assert terms.active_terms(_replan()[0], moved=True) == terms.TERMS
 
 
 def test_the_model_and_evaluate_build_every_named_term() -> None:

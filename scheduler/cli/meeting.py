@@ -99,11 +99,14 @@ def import_() -> None:
 @click.option("--capacity", type=click.IntRange(1), default=100, show_default=True, help="Seats of every room.")
 @click.option("--breaks", type=click.Choice(["blocked", "events"]), default="blocked", show_default=True,
               help="Breaks (no person; a title like Lunch) as blocked periods, or as events.")
+@click.option("--roles", type=click.Choice(["auto", "xml", "speakers"]), default="auto", show_default=True,
+              help="Who hosts rather than speaks: auto (the file's roles, self-organized sessions, persons on "
+                   "many overlapping events), xml (the file's roles only), speakers (everyone speaks).")
 @click.option("--published-at", callback=opt.instant,
               help="Publication time of the imported timetable (ISO); default: the file's time.")
 @handle_errors
 def import_frab(xml_path: Path, out: Path, grid: int | None, rooms_open: str, capacity: int, breaks: str,
-                published_at: datetime | None) -> None:
+                roles: str, published_at: datetime | None) -> None:
     """Import a frab / c3voc / pretalx schedule.xml: a meeting folder, and its timetable in OUT/published.
 
     Writes meeting.toml, rooms.csv, speakers.csv, events.csv, unavailability.csv and import-notes.md,
@@ -119,7 +122,7 @@ def import_frab(xml_path: Path, out: Path, grid: int | None, rooms_open: str, ca
     if out.is_dir() and any(out.iterdir()):
         raise UsageError(f"{out} is not empty; import into a new folder")
     imported = import_frab(xml_path, grid=grid, rooms_open=rooms_open, capacity=capacity, breaks=breaks,
-                           source="scheduler import frab")
+                           roles=roles, source="scheduler import frab")
     files = imported.tree(published_at or publication_time([xml_path]))
     write_tree_atomic(out, files)
     for note in imported.notes:

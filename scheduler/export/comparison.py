@@ -134,6 +134,7 @@ class ComparisonPage:
     replans: tuple[Replan, ...]
     counts: tuple[CountTable, ...]
     violations: tuple[tuple[str, tuple[tuple[str, Names], ...]], ...]  # name -> (message, names of its ids)
+    programme: tuple[tuple[str, tuple[str, ...]], ...] = ()  # measure -> each schedule's figure, as printed
 
 
 def comparison_html(comparison: Comparison, title: str = "Schedule comparison") -> str:
@@ -155,7 +156,18 @@ def comparison_page(comparison: Comparison, title: str = "Schedule comparison") 
         replans=replans(comparison),
         counts=count_tables(comparison) if len(names) > 1 else (),
         violations=violations(comparison),
+        programme=tuple((str(measure), tuple(_measure_text(v) for v in comparison.programme.loc[measure].tolist()))
+                        for measure in comparison.programme.index),
     )
+
+
+def _measure_text(value: object) -> str:
+    """A programme measure as the terminal prints it: whole numbers plain, ratios to two places, none as -."""
+    if isinstance(value, float):
+        if value != value:  # NaN: the measure does not apply to that schedule's meeting
+            return "-"
+        return str(int(value)) if value.is_integer() else f"{value:.2f}"
+    return str(value)
 
 
 def violations(comparison: Comparison) -> tuple[tuple[str, tuple[tuple[str, Names], ...]], ...]:

@@ -15,7 +15,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from ..grid import SlotSpec
-from ..model import FORMATS, Problem, Room, SideEvent, Speaker, Unavailability
+from ..model import FORMATS, Problem, Room, SideEvent, Speaker, Unavailability, meeting_day
 
 ROOM_COLUMNS = ("id", "name", "kind", "capacity", "hybrid", "building")
 SPEAKER_COLUMNS = ("id", "name", "timezone", "remote", "earliest", "latest", "email")
@@ -24,6 +24,10 @@ EVENT_COLUMNS = (
     "preferred_days", "preferred_starts", "room", "start", "link", "description", "visibility",
 )
 UNAVAILABILITY_COLUMNS = ("kind", "id", "start", "end", "reason")
+# Columns beyond the shared contract (docs/data-format.md): written only when some record uses them, so
+# a meeting that does not use them keeps the contract's files byte for byte.
+OPTIONAL_EVENT_COLUMNS = ("hosts", "moderators", "track", "room_tags", "room_seats")
+OPTIONAL_ROOM_COLUMNS = ("hours", "tags")
 
 
 def folder_files(problem: Problem, slot_specs: Sequence[SlotSpec], *, header: str = "",
@@ -37,9 +41,12 @@ def folder_files(problem: Problem, slot_specs: Sequence[SlotSpec], *, header: st
     blank = set(blank_zones)
     return {
         "meeting.toml": meeting_toml(problem, slot_specs, header=header),
-        "rooms.csv": _csv(ROOM_COLUMNS, [_room_row(room) for room in problem.rooms]),
+        "rooms.csv": _optional_csv(ROOM_COLUMNS, OPTIONAL_ROOM_COLUMNS,
+                                   [_room_row(room) | _room_extra(room, tz, problem.meeting.day_change)
+                                    for room in problem.rooms]),
         "speakers.csv": _csv(SPEAKER_COLUMNS, [_speaker_row(s, s.id in blank) for s in problem.speakers]),
-        "events.csv": _csv(EVENT_COLUMNS, [_event_row(event, tz) for event in problem.events]),
+        "events.csv": _optional_csv(EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS,
+                                    [_event_row(event, tz) | _event_extra(event) for event in problem.events]),
         "unavailability.csv": _csv(UNAVAILABILITY_COLUMNS,
                                    [_unavailability_row(u, tz) for u in problem.unavailability]),
     }
@@ -57,6 +64,8 @@ def meeting_toml(problem: Problem, slot_specs: Sequence[SlotSpec], *, header: st
         f"days = {_toml([d.isoformat() for d in m.days])}",
         f"uid_domain = {_toml(m.uid_domain)}",
         f"remote_hours = {_toml([_hhmm(t) for t in m.remote_hours])}",
+        *([f"day_change = {_toml(_hhmm(m.day_change))}"] if m.day_change != time(0) else []),
+        *([f"comfort_hours = {_toml([_hhmm(t) for t in m.comfort_hours])}"] if m.comfort_hours else []),
     ]
     for spec in slot_specs:
         lines += ["", "[[slots]]", f"start = {_toml(_hhmm(spec.start))}", f"end = {_toml(_hhmm(spec.end))}"]
@@ -84,6 +93,12 @@ def _csv(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     writer.writerow(columns)
     writer.writerows(rows)
     return buffer.getvalue()
+
+
+def _optional_csv(columns: Sequence[str], optional: Sequence[str], rows: Sequence[dict[str, str]]) -> str:
+    """CSV text of ``columns`` plus each ``optional`` column that some row fills."""
+    used = [column for column in optional if any(row.get(column) for row in rows)]
+    return _csv([*columns, *used], [[row.get(column, "") for column in (*columns, *used)] for row in rows])
 
 
 def _hhmm(value: time | None) -> str:
@@ -114,10 +129,20 @@ def _formats_line(formats: frozenset[str]) -> list[str]:
     return [f"formats = {_toml([f for f in FORMATS if f in formats])}"]
 
 
-def _room_row(room: Room) -> list[str]:
+def _room_row(room: Room) -> dict[str, str]:
     if room.is_virtual:
-        return [room.id, room.name, room.kind, "", "", room.building]
-    return [room.id, room.name, room.kind, str(room.capacity), _bool(room.hybrid), room.building]
+        return dict(zip(ROOM_COLUMNS, [room.id, room.name, room.kind, "", "", room.building], strict=True))
+    return dict(zip(ROOM_COLUMNS, [room.id, room.name, room.kind, str(room.capacity), _bool(room.hybrid),
+                                   room.building], strict=True))
+
+
+def _room_extra(room: Room, tz: ZoneInfo, day_change: time) -> dict[str, str]:
+    """The optional columns of one room (``OPTIONAL_ROOM_COLUMNS``): its hours day by day, its tags."""
+    hours = []
+    for begin, end in room.hours:
+        begin, end = begin.astimezone(tz), end.astimezone(tz)
+        hours.append(f"{meeting_day(begin, day_change).isoformat()} {begin:%H:%M}-{end:%H:%M}")
+    return {"hours": ";".join(hours), "tags": ";".join(room.tags)}
 
 
 def _speaker_row(speaker: Speaker, blank_zone: bool) -> list[str]:
@@ -125,8 +150,15 @@ def _speaker_row(speaker: Speaker, blank_zone: bool) -> list[str]:
             _hhmm(speaker.earliest), _hhmm(speaker.latest), speaker.email]
 
 
-def _event_row(event: SideEvent, tz: ZoneInfo) -> list[str]:
-    return [
+def _event_extra(event: SideEvent) -> dict[str, str]:
+    """The optional columns of one event (``OPTIONAL_EVENT_COLUMNS``), empty where unused."""
+    return {"hosts": ";".join(event.hosts), "moderators": ";".join(event.moderators), "track": event.track,
+            "room_tags": ";".join(event.room_tags),
+            "room_seats": "" if event.room_seats is None else str(event.room_seats)}
+
+
+def _event_row(event: SideEvent, tz: ZoneInfo) -> dict[str, str]:
+    return dict(zip(EVENT_COLUMNS, [
         event.id,
         event.title,
         event.organizer,
@@ -143,7 +175,7 @@ def _event_row(event: SideEvent, tz: ZoneInfo) -> list[str]:
         event.link,
         event.description,
         event.visibility,
-    ]
+    ], strict=True))
 
 
 def _unavailability_row(u: Unavailability, tz: ZoneInfo) -> list[str]:

@@ -7,7 +7,8 @@ per-event records so they always agree, and both validate against the c3voc sche
 - guid: UUID5 of the event's calendar UID (``<id>@<uid_domain>``), stable across versions;
 - id: a positive integer derived from the same UID (collisions resolved in event-id order);
 - track: the event's first topic; type: its format; subtitle: its organizer; abstract: its description;
-- persons: speakers' display names (never e-mail addresses); links: the online link, if http(s);
+- persons: speakers', then hosts' and moderators' display names (never e-mail addresses); links: the online
+  link, if http(s);
 - url: the event on timetable.html when a public ``base_url`` is known, else ``urn:uuid:<guid>``.
 """
 
@@ -154,8 +155,8 @@ def _event_record(view: ProgrammeView, event: EventView, number: int, rooms: dic
         "type": event.format_label,
         "language": None,
         "abstract": _clean(event.event.description),
-        "persons": [{"name": _clean(speaker.name), "guid": _guid(meeting, "speaker", speaker.id)}
-                    for speaker in event.speakers],
+        "persons": [{"name": _clean(person.name), "guid": _guid(meeting, "speaker", person.id)}
+                    for person in (*event.speakers, *(host for host, _ in event.hosts))],
         "links": [{"url": event.web_link, "title": ONLINE_LINK_TITLE, "type": "web"}] if event.web_link else [],
     }
     return record

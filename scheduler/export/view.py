@@ -28,6 +28,8 @@ class EventView:
     end: datetime
     speakers: tuple[Speaker, ...]
     slots: tuple[Slot, ...]  # the grid slots its interval overlaps
+    hosts: tuple[tuple[Speaker, str], ...] = ()  # (person, role) of its hosts and moderators, in that order
+    meeting_day: date | None = None  # the meeting day it belongs to (after midnight: the day before)
 
     @property
     def id(self) -> str:
@@ -36,8 +38,9 @@ class EventView:
 
     @property
     def day(self) -> date:
-        """The venue-local day it runs on."""
-        return self.start.date()
+        """The meeting day it runs on: its venue-local date, or the day before when it starts before the
+        meeting's day change (an event at 01:00 of a programme that runs past midnight)."""
+        return self.meeting_day or self.start.date()
 
     @property
     def start_utc(self) -> datetime:
@@ -61,8 +64,10 @@ class EventView:
 
     @property
     def speaker_names(self) -> tuple[str, ...]:
-        """Speakers' display names in the event's order (never their e-mail addresses)."""
-        return tuple(speaker.name for speaker in self.speakers)
+        """Speakers' display names in the event's order, then hosts' and moderators' with their role
+        (``Ada (host)``); never their e-mail addresses."""
+        return tuple(speaker.name for speaker in self.speakers) + \
+            tuple(f"{person.name} ({role})" for person, role in self.hosts)
 
     @property
     def web_link(self) -> str:
@@ -209,14 +214,18 @@ def build_view(problem: Problem, schedule: Schedule, *, include_private: bool = 
             continue
         assert assignment.start is not None and assignment.end is not None
         start, end = assignment.start.astimezone(tz), assignment.end.astimezone(tz)
-        day_slots = problem.slots_by_day.get(start.date(), ())
+        day = problem.meeting.day_of(start)
+        day_slots = problem.slots_by_day.get(day, ())
         start_utc, end_utc = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
         covered = tuple(
             s for s in day_slots
             if s.start.astimezone(timezone.utc) < end_utc and start_utc < s.end.astimezone(timezone.utc)
         )
         speakers = tuple(problem.speakers_by_id[s] for s in event.speakers if s in problem.speakers_by_id)
-        views.append(EventView(event, problem.rooms_by_id[assignment.room], start, end, speakers, covered))
+        hosts = tuple((problem.speakers_by_id[p], role) for p, role in event.roles
+                      if role != "speaker" and p in problem.speakers_by_id)
+        views.append(EventView(event, problem.rooms_by_id[assignment.room], start, end, speakers, covered, hosts,
+                               day))
     views.sort(key=_event_order)
     days = tuple(_day_view(problem, day, views, problem.rooms) for day in problem.meeting.days)
     unscheduled.sort(key=lambda e: e.id)

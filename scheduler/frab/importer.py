@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,15 +26,24 @@ from ..model import (
     Schedule,
     SideEvent,
     Speaker,
+    meeting_day,
 )
 from .read import FrabEvent, Programme, read_frab, slugify
+from .roles import HOST_OVERLAPS, RoleChoice, assign_roles
+from .roles import MODES as ROLE_MODES
 from .timetable import (
+    COMFORT_SHARE,
+    DAY_MINUTES,
+    choose_day_change,
     choose_grid,
-    closed_outside_use,
+    comfort_window,
     day_slot_specs,
     double_booked,
+    hours_of_use,
     is_break,
+    meeting_days,
     room_ids,
+    type_tags,
     wall_minutes,
 )
 
@@ -47,8 +56,7 @@ ROOMS_OPEN = ("used", "all")
 BREAKS = ("blocked", "events")
 SHOWN = 5
 WHY_LEFT_OUT = {
-    "past-midnight": "past midnight, which the grid cannot express yet (a slot belongs to one day)",
-    "at-midnight": "at 24:00, which the grid cannot express yet (slot times are HH:MM before 24:00)",
+    "past-day-change": "past the day change at {day_change}, into the next meeting day (a slot belongs to one day)",
     "no-duration": "no duration",
 }  # ids shown on a warning line; import-notes.md lists them all
 
@@ -82,7 +90,7 @@ class Imported:
     grid: int
     slot_specs: tuple[SlotSpec, ...]
     left_out: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # reason -> frab event ids
-    dropped_persons: tuple[str, ...] = ()  # double-booked persons left out (hosts_as_speakers=False)
+    hosts: tuple[str, ...] = ()  # persons who speak on no event: they only host or moderate
 
     def tree(self, published_at: datetime) -> dict[str, str | bytes]:
         """The meeting folder plus the programme's own timetable published under ``published/``.
@@ -98,15 +106,17 @@ class Imported:
 
 def import_frab(xml_path: str | Path, *, grid: int | None = None, rooms_open: str = "used",
                 capacity: int = CAPACITY, attendance: int = ATTENDANCE, full_day: bool = False,
-                hosts_as_speakers: bool = True, breaks: str = "blocked", timezone: str | None = None,
+                roles: str = "auto", breaks: str = "blocked", timezone: str | None = None,
                 source: str | None = None) -> Imported:
     """Import a frab schedule.xml as a meeting (folder text + its own timetable + notes on every choice).
 
-    ``grid`` minutes (default: from the programme's times); ``rooms_open`` ``used`` closes each room
-    outside its hours of use per day, ``all`` keeps it open; ``breaks`` ``blocked`` turns break events
-    into blocked periods, ``events`` keeps them as events; ``source`` names the tool in the header.
+    ``grid`` minutes (default: from the programme's times); ``rooms_open`` ``used`` opens each room
+    only in its hours of use per day (rooms.csv ``hours``), ``all`` keeps it open; ``breaks`` ``blocked``
+    turns break events into blocked periods, ``events`` keeps them as events; ``roles`` (``auto``, ``xml``,
+    ``speakers``) decides who speaks and who hosts (:mod:`scheduler.frab.roles`); ``source`` names the tool
+    in the header.
     """
-    _check_options(grid, rooms_open, capacity, attendance, breaks)
+    _check_options(grid, rooms_open, capacity, attendance, breaks, roles)
     programme = read_frab(xml_path, timezone=timezone)
     tz = ZoneInfo(programme.timezone)
     notes: list[Note] = []
@@ -119,19 +129,22 @@ def import_frab(xml_path: str | Path, *, grid: int | None = None, rooms_open: st
                           tuple(f"{a} -> {b}" for a, b in programme.renamed)))
 
     left_out: dict[str, tuple[str, ...]] = {}
-    crossing = [e for e in programme.events if e.duration > 0 and e.end.astimezone(tz).date() > e.start.date()]
-    at_midnight = [e for e in crossing if e.end.astimezone(tz).time() == time(0)]
-    past_midnight = [e for e in crossing if e not in at_midnight]
+    day_change = choose_day_change([e for e in programme.events if e.duration > 0], programme.day_starts)
+    past = [e for e in programme.events if e.duration > 0 and
+            wall_minutes(e.start, day_change) + e.duration > DAY_MINUTES]
+    crossing = [e for e in programme.events if e.duration > 0 and e.end.date() > e.start.date() and e not in past]
+    if crossing:
+        notes.append(_about("day-change", crossing, ("event runs", "events run"),
+                            f"until or past midnight: a meeting day runs from {day_change:%H:%M} to "
+                            f"{day_change:%H:%M} the next day (day_change), so each stays on the day it started"))
     empty = [e for e in programme.events if e.duration <= 0]
-    for kind, found, wording in (
-        ("past-midnight", past_midnight, ("event runs", "events run")),
-        ("at-midnight", at_midnight, ("event ends", "events end")),
-        ("no-duration", empty, ("event has", "events have")),
-    ):
+    for kind, found, wording in (("past-day-change", past, ("event runs", "events run")),
+                                 ("no-duration", empty, ("event has", "events have"))):
         if found:
             left_out[kind] = tuple(e.id for e in found)
-            notes.append(_about(kind, found, wording, f"{WHY_LEFT_OUT[kind]}; left out"))
-    skipped = {e.id for e in crossing} | {e.id for e in empty}
+            why = WHY_LEFT_OUT[kind].format(day_change=f"{day_change:%H:%M}")
+            notes.append(_about(kind, found, wording, f"{why}; left out"))
+    skipped = {e.id for e in past} | {e.id for e in empty}
     events = [e for e in programme.events if e.id not in skipped]
 
     blocked: list[BlockedPeriod] = []
@@ -144,17 +157,18 @@ def import_frab(xml_path: str | Path, *, grid: int | None = None, rooms_open: st
     if not events:
         raise UsageError(f"{programme.source}: no event left to import (see the notes: "
                          f"{'; '.join(note.message for note in notes)})")
-    days = sorted({e.start.date() for e in events})
-    blocked = [b for b in blocked if any(b.start.date() <= day <= b.end.date() for day in days)]
+    days = meeting_days(events, day_change)
+    blocked = [b for b in blocked if any(meeting_day(b.start, day_change) <= day <= meeting_day(b.end, day_change)
+                                         for day in days)]
 
     if grid is None:
-        grid, divisor = choose_grid(events)
+        grid, divisor = choose_grid(events, day_change)
         why = (f"the greatest common divisor of the start times and durations is {divisor} min"
                + ("" if divisor == grid else f", bounded to {grid}"))
     else:
         why = "as asked"
-    specs = day_slot_specs(events, days, grid, full_day)
-    off_grid = [e for e in events if wall_minutes(e.start) % grid]
+    specs = day_slot_specs(events, days, grid, full_day, day_change)
+    off_grid = [e for e in events if wall_minutes(e.start, day_change) % grid]
     if off_grid:
         notes.append(_about("off-grid", off_grid, ("event starts", "events start"),
                             f"off the {grid}-minute grid; the slot each starts in is split there"))
@@ -166,60 +180,76 @@ def import_frab(xml_path: str | Path, *, grid: int | None = None, rooms_open: st
 
     ids = room_ids(programme.rooms)
     used = {e.room for e in events}
-    rooms = tuple(Room(ids[name], name, "physical", capacity, False) for name in programme.rooms if name in used)
+    hours = hours_of_use(events, days, day_change) if rooms_open == "used" else {}
+    tags, wishes = type_tags(events)
+    rooms = tuple(Room(ids[name], name, "physical", capacity, False, hours=hours.get(name, ()), tags=tags.get(name, ()))
+                  for name in programme.rooms if name in used)
+    if tags:
+        notes.append(Note("room-tags", f"each room is tagged with the types of the events the programme holds in it, "
+                                       f"and each event wishes for a room of its type (room_wish): "
+                                       f"{_some(sorted(set(t for ts in tags.values() for t in ts)))}",
+                          tuple(f"{name}: {', '.join(found)}" for name, found in tags.items())))
     unused = [name for name in programme.rooms if name not in used]
     if unused:
         notes.append(Note("rooms", f"{_n(unused, 'room has', 'rooms have')} no event to import, left out: "
                                    f"{_some(unused)}", tuple(unused)))
     notes.append(Note("capacity", f"frab gives no seats, formats or organizers: every room is physical with "
                                   f"{capacity} seats, not hybrid; every event in person for {attendance} people, "
-                                  f"priority {PRIORITY}, its own organizer frab-<id>; tracks are topics"))
+                                  f"priority {PRIORITY}, its own organizer frab-<id>; its track as track and topic"))
 
-    clashes = double_booked(events)
-    dropped = set() if hosts_as_speakers else set(clashes)
+    choice = assign_roles(events, roles)
     names = _person_names(events, notes)
+    notes.extend(_role_notes(choice, names))
+    speaking = {p for e in events for p in choice.of(e, "speaker")}
+    clashes = double_booked(FrabEvent(e.id, e.title, e.room, e.start, e.duration, e.track,
+                                      tuple((p, n) for p, n in e.persons if p in choice.of(e, "speaker")))
+                            for e in events)
     if clashes:
-        what = ("kept as speakers: the programme's own timetable breaks the speaker rule for them"
-                if hosts_as_speakers else "left out of the speakers (hosts_as_speakers=False)")
-        notes.append(Note("double-booked", f"{_n(clashes, 'person is', 'persons are')} on two overlapping "
-                                           f"events in the programme, {what}: "
+        notes.append(Note("double-booked", f"{_n(clashes, 'speaker is', 'speakers are')} on two overlapping "
+                                           f"events in the programme, kept as speakers: the programme's own "
+                                           f"timetable breaks the speaker rule for them: "
                                            f"{_some(names[p] for p in sorted(clashes))}",
                           tuple(f"{names[p]} ({p}): " + "; ".join(f"{a.id} and {b.id}" for a, b in pairs)
                                 for p, pairs in sorted(clashes.items()))))
-    speakers = tuple(Speaker(p, name, programme.timezone) for p, name in names.items() if p not in dropped)
+    speakers = tuple(Speaker(p, name, programme.timezone) for p, name in names.items())
     side_events = tuple(
         SideEvent(id=e.id, title=e.title, organizer=f"frab-{e.id}", format="in_person", duration=e.duration,
-                  attendance=attendance, priority=PRIORITY, topics=(e.track,) if e.track else (),
-                  speakers=tuple(p for p in e.speaker_ids if p not in dropped))
+                  attendance=attendance, priority=PRIORITY, topics=(e.track,) if e.track else (), track=e.track,
+                  speakers=choice.of(e, "speaker"), hosts=choice.of(e, "host"),
+                  moderators=choice.of(e, "moderator"), room_tags=wishes.get(e.id, ()))
         for e in events
     )
-    unavailability = closed_outside_use(events, {n: ids[n] for n in programme.rooms if n in used}, days, tz) \
-        if rooms_open == "used" else []
+    hosting = tuple(sorted({p for e in events for p in e.speaker_ids} - speaking))
 
     meeting_id = slugify(programme.acronym) or "frab"
+    comfort = comfort_window(events, day_change)
+    notes.append(Note("comfort", f"the venue's comfort hours are {comfort[0]:%H:%M}-{comfort[1]:%H:%M}: all but "
+                                 f"{COMFORT_SHARE:.0%} of the events start after and end before (venue_off_hours)"))
     meeting = Meeting(id=meeting_id, name=programme.title, timezone=programme.timezone, days=tuple(days),
-                      uid_domain=f"{meeting_id}.frab.invalid", venue=programme.venue)
-    problem = Problem(meeting, rooms, build_slots(days, specs, tz), speakers, side_events, blocked=tuple(blocked),
-                      unavailability=tuple(unavailability))
+                      uid_domain=f"{meeting_id}.frab.invalid", venue=programme.venue, day_change=day_change,
+                      comfort_hours=comfort)
+    problem = Problem(meeting, rooms, build_slots(days, specs, tz, day_change), speakers, side_events,
+                      blocked=tuple(blocked))
     header = (f"Imported from {programme.source} by {source or 'scheduler import frab'}: grid {grid} min "
               f"({why}){', full day' if full_day else ''}, rooms open {rooms_open}, breaks {breaks}, "
-              f"{'hosts as speakers' if hosts_as_speakers else 'double-booked persons dropped'}.\n"
+              f"roles {roles}.\n"
               f"Every choice the import made is in {NOTES_FILE}.")
     files = folder_files(problem, specs, header=header)
-    if not unavailability:
-        del files["unavailability.csv"]
+    del files["unavailability.csv"]
     schedule = Schedule(tuple(Assignment(e.id, ids[e.room], e.start, e.end) for e in events),
                         {"source": f"{programme.source}: the programme's own timetable"})
     summary = (f"Imported from `{programme.source}`: {len(side_events)} of {len(programme.events)} events, "
                f"{len(rooms)} rooms, {len(speakers)} speakers, {len(days)} days in {programme.timezone}, "
                f"on a {grid}-minute grid ({why}).")
     files[NOTES_FILE] = notes_markdown(programme.title, summary, notes)
-    return Imported(files, problem, schedule, tuple(notes), programme, grid, specs, left_out,
-                    tuple(sorted(dropped)))
+    return Imported(files, problem, schedule, tuple(notes), programme, grid, specs, left_out, hosting)
 
 
-def _check_options(grid: int | None, rooms_open: str, capacity: int, attendance: int, breaks: str) -> None:
+def _check_options(grid: int | None, rooms_open: str, capacity: int, attendance: int, breaks: str,
+                   roles: str) -> None:
     """Option values the import cannot work with, as a UsageError."""
+    if roles not in ROLE_MODES:
+        raise UsageError(f"roles must be one of {', '.join(ROLE_MODES)}, got {roles!r}")
     if grid is not None and not 1 <= grid <= 60:
         raise UsageError(f"the grid must be 1 to 60 minutes, got {grid}")
     if rooms_open not in ROOMS_OPEN:
@@ -248,6 +278,27 @@ def _breaks_blocked(events: list[FrabEvent], notes: list[Note],
                             "(other events overlap them)"))
     blocked = [BlockedPeriod(b.start, b.end, f"{b.title} (frab event {b.id})") for b in turned]
     return [e for e in events if e not in turned], blocked
+
+
+def _role_notes(choice: RoleChoice, names: Mapping[str, str]) -> list[Note]:
+    """A note for each kind of role decision: stated in the file, unknown words, sessions, busy persons."""
+    notes = []
+    if choice.stated:
+        notes.append(_about("roles", choice.stated, ("event names", "events name"),
+                            "a host or moderator in a person's role attribute; they host, optional"))
+    for word, found in sorted(choice.unknown.items()):
+        notes.append(_about("roles", found, ("event gives", "events give"),
+                            f"a person the unknown role {word!r}; kept as a speaker"))
+    if choice.sessions:
+        notes.append(_about("roles", choice.sessions, ("event has", "events have"),
+                            "no <origin_url> while others came from a call for participation: self-organized "
+                            "sessions, whose listed persons are their hosts (optional, never blocking)"))
+    if choice.busy:
+        notes.append(Note("roles", f"{_n(choice.busy, 'person is', 'persons are')} on {HOST_OVERLAPS} or more "
+                                   f"pairs of overlapping events in the programme: they host wherever listed "
+                                   f"(optional, never blocking): {_some(names[p] for p in choice.busy)}",
+                          tuple(f"{names[p]} ({p}): {count} overlapping pairs" for p, count in choice.busy.items())))
+    return notes
 
 
 def _person_names(events: Sequence[FrabEvent], notes: list[Note]) -> dict[str, str]:

@@ -55,6 +55,8 @@ class FrabEvent:
     links: tuple[tuple[str, str], ...] = ()  # (title, href)
     attachments: tuple[tuple[str, str], ...] = ()  # (title, href)
     line: int = 0
+    roles: tuple[str, ...] = ()  # the ``role`` attribute of each person, as written ("" when absent)
+    origin: str = ""  # <origin_url>: where the event was submitted (a CfP system), when the file says
 
     @property
     def end(self) -> datetime:
@@ -81,6 +83,7 @@ class Programme:
     events: tuple[FrabEvent, ...]
     tracks: tuple[tuple[str, str], ...] = ()  # (name, slug) as the conference lists them
     zone_guessed: bool = False  # no <time_zone_name>: the zone is the events' one UTC offset
+    day_starts: tuple[datetime, ...] = ()  # the <day start> attributes, in the conference's zone
     renamed: tuple[tuple[str, str], ...] = field(default=())  # (frab id, imported id) of repeated event ids
 
 
@@ -108,10 +111,15 @@ def read_frab(xml_path: str | Path, *, timezone: str | None = None) -> Programme
     empty_rooms: dict[str, None] = {}
     raw: list[tuple[etree._Element, dict]] = []
     frab_days: set[date] = set()
+    day_starts: list[datetime] = []
     for day in root.findall("day"):
         day_date = _day_date(day, fail)
         if day_date is not None:
             frab_days.add(day_date)
+        try:
+            day_starts.append(datetime.fromisoformat((day.get("start") or "").strip().replace("Z", "+00:00")))
+        except ValueError:
+            pass  # optional, and only a hint for the day change
         for room in day.findall("room"):
             room_name = (room.get("name") or "").strip()
             if room_name:
@@ -142,6 +150,7 @@ def read_frab(xml_path: str | Path, *, timezone: str | None = None) -> Programme
         tracks=tracks,
         zone_guessed=guessed,
         renamed=renamed,
+        day_starts=tuple(d.astimezone(tz) if d.tzinfo else d.replace(tzinfo=tz) for d in day_starts),
     )
 
 
@@ -253,13 +262,15 @@ def _event_fields(element: etree._Element, room_name: str, day_date: date | None
     track_name = _text(track_element)
     slug = ((track_element.get("slug") or "").strip() if track_element is not None else "") \
         or slugs.get(track_name) or slugify(track_name)
-    persons = tuple(_person(person) for person in element.findall("persons/person"))
+    listed = [(person, _person(person)) for person in element.findall("persons/person")]
+    persons = tuple(found for _, found in listed if found[0])
+    roles = tuple((person.get("role") or "").strip().lower() for person, found in listed if found[0])
     title = _text(element.find("title")) or _text(element.find("slug")) or event_id
     return {
         "id": event_id, "guid": (element.get("guid") or "").strip(), "title": title, "room": room,
         "start": start, "duration": hours * 60 + minutes + (1 if seconds else 0), "track": slug,
         "track_name": track_name, "type": _text(element.find("type")),
-        "persons": tuple(person for person in persons if person[0]),
+        "persons": persons, "roles": roles, "origin": _text(element.find("origin_url")),
         "url": _text(element.find("url")), "abstract": _text(element.find("abstract")),
         "links": _hrefs(element.findall("links/link")),
         "attachments": _hrefs(element.findall("attachments/attachment")),

@@ -94,7 +94,7 @@ def _read_workbook(path: Path, report: Report) -> _Sources | None:
 def _build(sources: _Sources, report: Report) -> Problem:
     """Check everything that was read and assemble the Problem (or raise DataErrors)."""
     setup = build_meeting(sources.meeting, report) if sources.meeting else MeetingSetup.unknown()
-    rooms = read_rooms(sources.tables["rooms"], report)
+    rooms = read_rooms(sources.tables["rooms"], setup, report)
     speakers = read_speakers(sources.tables["speakers"], setup, report)
     events = read_events(sources.tables["events"], setup, report)
     unavailability = read_unavailability(sources.tables["unavailability"], setup, report)

@@ -14,8 +14,8 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from ..errors import LoadError, suggest
-from ..grid import SlotSpec, build_slots, overlaps
-from ..model import FORMATS, BlockedPeriod, Meeting, Slot
+from ..grid import SlotSpec, build_slots, clock_offset, on_day, overlaps, spec_order
+from ..model import FORMATS, BlockedPeriod, Meeting, Slot, meeting_day
 from ..weights import DEFAULT_WEIGHTS
 from .fields import (
     Report,
@@ -51,6 +51,15 @@ class MeetingSetup:
     slots: tuple[Slot, ...]
     blocked: tuple[BlockedPeriod, ...]
     grid_ok: bool  # zone, days and every slot are valid: pins and durations can be checked against slots
+    day_change: time = time(0)
+
+    def at(self, day: date, clock: time) -> datetime:
+        """The local moment of wall clock ``clock`` in meeting day ``day`` (the next date when past midnight)."""
+        return on_day(day, clock, self.tz, self.day_change)
+
+    def day_of(self, moment: datetime) -> date:
+        """The meeting day a moment falls in (``Meeting.day_of``)."""
+        return meeting_day(moment.astimezone(self.tz), self.day_change)
 
     @classmethod
     def unknown(cls) -> MeetingSetup:
@@ -100,14 +109,16 @@ def build_meeting(given: MeetingInput, report: Report) -> MeetingSetup:
     uid_domain = take("uid_domain", _uid_domain)
     remote_hours = take("remote_hours", _remote_hours)
     venue = take("venue", _text)
+    day_change = take("day_change", lambda entry: parse_time(_text(entry), entry.where)) or time(0)
+    comfort_hours = take("comfort_hours", _remote_hours)
 
     tz = ZoneInfo(zone or "UTC")
-    located, specs_ok = _slot_specs(given, days, report)
+    located, specs_ok = _slot_specs(given, days, day_change, report)
     specs = [spec for spec, _ in located]
-    blocked = _blocked(given, tz, days, report)
+    blocked = _blocked(given, tz, days, day_change, report)
     weights = _weights(given, report)
-    slots = build_slots(days, specs, tz) if days else ()
-    specs_ok = _check_slot_starts(located, slots, given, report) and specs_ok
+    slots = build_slots(days, specs, tz, day_change) if days else ()
+    specs_ok = _check_slot_starts(located, slots, day_change, report) and specs_ok
 
     meeting = None
     if meeting_id is not None and name is not None and zone is not None and days:
@@ -120,9 +131,11 @@ def build_meeting(given: MeetingInput, report: Report) -> MeetingSetup:
             remote_hours=remote_hours or DEFAULT_REMOTE_HOURS,
             weights=weights,
             venue=venue or "",
+            day_change=day_change,
+            comfort_hours=comfort_hours,
         )
     grid_ok = zone is not None and bool(days) and specs_ok and bool(slots)
-    return MeetingSetup(meeting, tz, days, tuple(specs), slots, blocked, grid_ok)
+    return MeetingSetup(meeting, tz, days, tuple(specs), slots, blocked, grid_ok, day_change)
 
 
 def _meeting_id(entry: Entry) -> str:
@@ -180,7 +193,7 @@ def _formats(record: Record) -> frozenset[str]:
     return frozenset(parse_enum(item, entry.where, FORMATS, what="format") for item in items)
 
 
-def _slot_specs(given: MeetingInput, days: tuple[date, ...],
+def _slot_specs(given: MeetingInput, days: tuple[date, ...], day_change: time,
                 report: Report) -> tuple[list[tuple[SlotSpec, Record]], bool]:
     """The daily grid entries; the flag is False when any of them is broken."""
     if given.slots is None or not given.slots:
@@ -190,24 +203,26 @@ def _slot_specs(given: MeetingInput, days: tuple[date, ...],
     ok = True
     for record in given.slots:
         try:
-            specs.append((_slot_spec(record, days), record))
+            specs.append((_slot_spec(record, days, day_change), record))
         except LoadError as error:
             report.add(error)
             ok = False
     return specs, ok
 
 
-def _slot_spec(record: Record, days: tuple[date, ...]) -> SlotSpec:
-    """One ``[[slots]]`` entry; its days must be meeting days."""
+def _slot_spec(record: Record, days: tuple[date, ...], day_change: time) -> SlotSpec:
+    """One ``[[slots]]`` entry; its days must be meeting days; it ends after it starts within the meeting day
+    (from ``day_change`` to ``day_change``: a time before the change is after midnight)."""
     for key in ("start", "end"):
         if key not in record.entries:
             raise LoadError(record.where(key), "missing required key")
     start_entry, end_entry = record.entries["start"], record.entries["end"]
     start = parse_time(_text(start_entry), start_entry.where)
     end = parse_time(_text(end_entry), end_entry.where)
-    if end <= start:
+    if clock_offset(end, day_change, end=True) <= clock_offset(start, day_change):
+        within = f" within a meeting day from {format_time(day_change)}" if day_change != time(0) else ""
         raise LoadError(end_entry.where, f"the slot ends ({format_time(end)}) at or before its start "
-                                         f"({format_time(start)})")
+                                         f"({format_time(start)}){within}")
     formats = _formats(record)
     slot_days: tuple[date, ...] = ()
     days_entry = record.entries.get("days")
@@ -219,7 +234,7 @@ def _slot_spec(record: Record, days: tuple[date, ...]) -> SlotSpec:
     return SlotSpec(start, end, formats, slot_days)
 
 
-def _check_slot_starts(specs: list[tuple[SlotSpec, Record]], slots: tuple[Slot, ...], given: MeetingInput,
+def _check_slot_starts(specs: list[tuple[SlotSpec, Record]], slots: tuple[Slot, ...], day_change: time,
                        report: Report) -> bool:
     """Two slots may not start at the same time on one day (errors); overlapping slots are warned about.
 
@@ -232,7 +247,7 @@ def _check_slot_starts(specs: list[tuple[SlotSpec, Record]], slots: tuple[Slot, 
         # the entries behind this day's slots, in the order build_slots made them
         todays = sorted(
             ((number, record) for number, (spec, record) in enumerate(specs) if not spec.days or day in spec.days),
-            key=lambda item: (specs[item[0]][0].start, specs[item[0]][0].end),
+            key=lambda item: spec_order(specs[item[0]][0], day_change),
         )
         pairs = list(zip(day_slots, todays, strict=True))
         for (before, first), (after, second) in zip(pairs, pairs[1:], strict=False):
@@ -253,7 +268,8 @@ def _check_slot_starts(specs: list[tuple[SlotSpec, Record]], slots: tuple[Slot, 
     return ok
 
 
-def _blocked(given: MeetingInput, tz: ZoneInfo, days: tuple[date, ...], report: Report) -> tuple[BlockedPeriod, ...]:
+def _blocked(given: MeetingInput, tz: ZoneInfo, days: tuple[date, ...], day_change: time,
+             report: Report) -> tuple[BlockedPeriod, ...]:
     """The blocked periods; one outside every meeting day is warned about (it has no effect)."""
     result = []
     for record in given.blocked:
@@ -272,17 +288,17 @@ def _blocked(given: MeetingInput, tz: ZoneInfo, days: tuple[date, ...], report: 
         except LoadError as error:
             report.add(error)
             continue
-        if days and not _touches_days(start, end, days, tz):
+        if days and not _touches_days(start, end, days, tz, day_change):
             report.warn(start_entry.where, "outside the meeting's days; it has no effect")
         result.append(period)
     return tuple(result)
 
 
-def _touches_days(start: datetime, end: datetime, days: tuple[date, ...], tz: ZoneInfo) -> bool:
-    """Whether [start, end) overlaps any of the local days."""
+def _touches_days(start: datetime, end: datetime, days: tuple[date, ...], tz: ZoneInfo, day_change: time) -> bool:
+    """Whether [start, end) overlaps any of the meeting days (each from ``day_change`` to ``day_change``)."""
     for day in days:
-        day_start = datetime.combine(day, time(0), tzinfo=tz)
-        day_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+        day_start = datetime.combine(day, day_change, tzinfo=tz)
+        day_end = datetime.combine(day + timedelta(days=1), day_change, tzinfo=tz)
         if overlaps(start, end, day_start, day_end):
             return True
     return False

@@ -29,6 +29,7 @@ def check_references(setup: MeetingSetup, rooms: Rows[Room], speakers: Rows[Spea
     for parsed in events.items:
         if speakers.usable:
             _event_speakers(parsed, speaker_by_id, report)
+            _event_hosts(parsed, speaker_by_id, report)
         if rooms.usable:
             _pinned_room(parsed, room_by_id, report)
         _pinned_start(parsed, setup, report)
@@ -80,6 +81,23 @@ def _event_speakers(parsed: Parsed[SideEvent], speaker_by_id: dict[str, Parsed[S
                          "make it hybrid or virtual")
 
 
+def _event_hosts(parsed: Parsed[SideEvent], speaker_by_id: dict[str, Parsed[Speaker]], report: Report) -> None:
+    """Hosts and moderators are persons of speakers.csv, each with one role per event (one error per cell)."""
+    event = parsed.value
+    earlier: dict[str, str] = dict.fromkeys(event.speakers, "speaker")
+    for column, role in (("hosts", "host"), ("moderators", "moderator")):
+        listed = event.hosts if role == "host" else event.moderators
+        unknown = [person for person in listed if person not in speaker_by_id]
+        twice = [person for person in listed if person in earlier]
+        if unknown:
+            plural = "s" if len(unknown) > 1 else ""
+            report.error(parsed.row.at(column), f"unknown person{plural} {', '.join(unknown)} (not in speakers.csv)")
+        elif twice:
+            report.error(parsed.row.at(column), "a person has one role per event: "
+                         + ", ".join(f"{person} is already its {earlier[person]}" for person in twice))
+        earlier.update(dict.fromkeys(listed, role))
+
+
 def _pinned_room(parsed: Parsed[SideEvent], room_by_id: dict[str, Parsed[Room]], report: Report) -> None:
     """A pinned room must exist, suit the event's format and seat its attendance."""
     event = parsed.value
@@ -114,7 +132,7 @@ def _pinned_start(parsed: Parsed[SideEvent], setup: MeetingSetup, report: Report
     if event.start is None or not setup.days:
         return
     where = parsed.row.at("start")
-    day = event.start.astimezone(setup.tz).date()
+    day = setup.day_of(event.start)
     if day not in setup.days:
         report.error(where, f"{day.isoformat()} is not a day of the meeting ({_day_range(setup.days)})")
         return
@@ -198,9 +216,9 @@ def _unavailable(parsed: Parsed[Unavailability], known: dict[str, set[str] | Non
 
 
 def _day_bounds(day: date, setup: MeetingSetup) -> tuple[datetime, datetime]:
-    """Local midnight to midnight of ``day`` in the venue zone."""
-    start = datetime.combine(day, time(0), tzinfo=setup.tz)
-    return start, datetime.combine(day + timedelta(days=1), time(0), tzinfo=setup.tz)
+    """The meeting day ``day`` in the venue zone: from its day change to the next (local midnights by default)."""
+    start = datetime.combine(day, setup.day_change, tzinfo=setup.tz)
+    return start, datetime.combine(day + timedelta(days=1), setup.day_change, tzinfo=setup.tz)
 
 
 def _day_range(days: Iterable[date]) -> str:

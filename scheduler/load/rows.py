@@ -7,9 +7,10 @@ a placeholder, and its column is listed in ``Parsed.bad`` so the cross-table che
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Generic, TypeVar
 
 from ..errors import LoadError, SourceLocation
@@ -41,13 +42,14 @@ from .tables import Row, Table, check_columns
 
 T = TypeVar("T")
 
-ROOM_COLUMNS: tuple[str, ...] = ("id", "name", "kind", "capacity", "hybrid", "building")
+ROOM_COLUMNS: tuple[str, ...] = ("id", "name", "kind", "capacity", "hybrid", "building", "hours", "tags")
 ROOM_REQUIRED: tuple[str, ...] = ("id", "name")
 SPEAKER_COLUMNS: tuple[str, ...] = ("id", "name", "timezone", "remote", "earliest", "latest", "email")
 SPEAKER_REQUIRED: tuple[str, ...] = ("id", "name")
 EVENT_COLUMNS: tuple[str, ...] = (
     "id", "title", "organizer", "format", "duration", "attendance", "speakers", "topics", "priority",
     "preferred_days", "preferred_starts", "room", "start", "link", "description", "visibility",
+    "hosts", "moderators", "track", "room_tags", "room_seats",
 )
 EVENT_REQUIRED: tuple[str, ...] = ("id", "title", "organizer", "format", "duration")
 UNAVAILABILITY_COLUMNS: tuple[str, ...] = ("kind", "id", "start", "end", "reason")
@@ -130,8 +132,8 @@ class _Cells:
             return ()
 
 
-def read_rooms(table: Table | None, report: Report) -> Rows[Room]:
-    """rooms.csv: physical rooms (capacity required) and virtual channels."""
+def read_rooms(table: Table | None, setup: MeetingSetup, report: Report) -> Rows[Room]:
+    """rooms.csv: physical rooms (capacity required) and virtual channels, their opening hours and tags."""
     if table is None:
         return Rows([], False)
     missing = check_columns(table, ROOM_COLUMNS, ROOM_REQUIRED, report)
@@ -160,8 +162,9 @@ def read_rooms(table: Table | None, report: Report) -> Rows[Room]:
             if hybrid:
                 report.warn(row.at("hybrid"), "hybrid applies to physical rooms only; ignored")
             hybrid = False
-        items.append(Parsed(Room(room_id, name, kind, capacity, hybrid, cells.text("building")), row,
-                            frozenset(cells.bad)))
+        room = Room(room_id, name, kind, capacity, hybrid, cells.text("building"), _hours(cells, setup),
+                    tuple(dict.fromkeys(parse_list(cells.text("tags")))))
+        items.append(Parsed(room, row, frozenset(cells.bad)))
     if physical_without_column:
         report.error(table.place(1, None, "capacity"),
                      "missing required column (physical rooms need a capacity)")
@@ -236,12 +239,54 @@ def read_events(table: Table | None, setup: MeetingSetup, report: Report) -> Row
             link=cells.text("link"),
             description=cells.text("description"),
             visibility=cells.value("visibility", parse_enum, "public", VISIBILITIES, what="visibility"),
+            hosts=_unique(cells, "hosts", parse_list(cells.text("hosts"))),
+            moderators=_unique(cells, "moderators", parse_list(cells.text("moderators"))),
+            track=cells.text("track"),
+            room_tags=tuple(dict.fromkeys(parse_list(cells.text("room_tags")))),
+            room_seats=cells.value("room_seats", parse_int, None, minimum=1, what="a number of seats"),
         )
         items.append(Parsed(event, row, frozenset(cells.bad)))
     if seated_without_column:
         report.error(table.place(1, None, "attendance"),
                      "missing required column (in_person and hybrid events need an attendance)")
     return Rows.of(items, "id" not in missing)
+
+
+_HOURS = re.compile(r"(?:(?P<day>\d{4}-\d{2}-\d{2})\s+)?(?P<open>\d{1,2}:\d{2})\s*-\s*(?P<close>\d{1,2}:\d{2})")
+
+
+def _hours(cells: _Cells, setup: MeetingSetup) -> tuple[tuple[datetime, datetime], ...]:
+    """A room's opening hours: ``HH:MM-HH:MM`` every day or ``YYYY-MM-DD HH:MM-HH:MM`` one day, ``;``-separated.
+
+    A closing time not after the opening time is on the next calendar day (the room is open past midnight).
+    """
+    text = cells.text("hours")
+    if not text:
+        return ()
+    where = cells.row.at("hours")
+    result: list[tuple[datetime, datetime]] = []
+    for item in parse_list(text):
+        match = _HOURS.fullmatch(item)
+        try:
+            if match is None:
+                raise LoadError(where, f"expected opening hours HH:MM-HH:MM or YYYY-MM-DD HH:MM-HH:MM, got {item!r}")
+            opens, closes = parse_time(match["open"], where), parse_time(match["close"], where)
+            days = setup.days
+            if match["day"]:
+                day = parse_date(match["day"], where)
+                if setup.days and day not in setup.days:
+                    raise LoadError(where, f"{day.isoformat()} is not a day of the meeting")
+                days = (day,)
+        except LoadError as error:
+            cells.report.add(error)
+            cells.bad.add("hours")
+            return ()
+        for day in days:
+            begin, end = setup.at(day, opens), setup.at(day, closes)
+            if end <= begin:
+                end = setup.at(day + timedelta(days=1), closes)
+            result.append((begin, end))
+    return tuple(sorted(result, key=lambda period: period[0].astimezone(timezone.utc)))
 
 
 def _unique(cells: _Cells, column: str, values: Sequence[str]) -> tuple[str, ...]:

@@ -17,7 +17,8 @@ from ..errors import SourceLocation, suggest
 from .fields import Report, format_time
 from .tables import Table, check_columns, clean, read_bytes
 
-TOP_KEYS: tuple[str, ...] = ("id", "name", "timezone", "days", "uid_domain", "remote_hours", "venue")
+TOP_KEYS: tuple[str, ...] = ("id", "name", "timezone", "days", "uid_domain", "remote_hours", "venue", "day_change",
+                             "comfort_hours")
 SLOT_KEYS: tuple[str, ...] = ("start", "end", "formats", "days")
 BLOCKED_KEYS: tuple[str, ...] = ("start", "end", "reason", "formats")
 WEIGHT_COLUMNS: tuple[str, ...] = ("name", "weight")

@@ -172,7 +172,8 @@ def no_place(ctx: PresolveInput) -> Iterator[Finding]:
             rooms = ctx.room_list(ctx.allowed(event))
             message = f"{event_text(event)} has no room left: {rooms_text(rooms)} " \
                       f"{'is' if len(rooms) == 1 else 'are'} unavailable at every start left to it."
-            fix = "Shorten the rooms' unavailability in unavailability.csv, or pin the event elsewhere."
+            fix = "Shorten the rooms' unavailability in unavailability.csv or widen their opening hours (rooms.csv " \
+                  "hours), or pin the event elsewhere."
         else:
             causes = []
             if opts.valid & ctx.blocked(event):

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from ..grid import local, speaker_window
+from ..grid import local, room_closures, speaker_window
 from ..model import FORMATS, Problem, Room, SideEvent, Slot, Speaker
 
 
@@ -215,7 +215,7 @@ class PresolveInput:
         self.tz = problem.meeting.tz
         self._masks: dict[tuple, int] = {}
         self.closed: dict[tuple[str, str], list[tuple[int, int]]] = {}  # (kind, id) -> unavailable periods
-        for item in problem.unavailability:
+        for item in (*problem.unavailability, *room_closures(problem)):
             self.closed.setdefault((item.kind, item.id), []).append((epoch(item.start), epoch(item.end)))
 
     # rooms

@@ -9,9 +9,10 @@ rule instance gets an assumption literal instead of holding unconditionally.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -43,11 +44,13 @@ class ModelContext:
     fixed_used: Counter = field(default_factory=Counter)
     fixed_topic: Counter = field(default_factory=Counter)
     fixed_crowd: Counter = field(default_factory=Counter)
+    fixed: dict[str, Placement] = field(default_factory=dict)  # the fixed events' placements
+    cache: dict[str, Any] = field(default_factory=dict)  # what several terms share (the track variables)
     assumptions: dict[Instance, cp_model.IntVar] = field(default_factory=dict)
     terms: dict[str, cp_model.LinearExprT] = field(default_factory=dict)
     objective: cp_model.LinearExprT = 0
     _starts: dict[str, dict[int, cp_model.IntVar]] = field(default_factory=dict)
-    _derived: list[tuple[cp_model.IntVar, int, list]] = field(default_factory=list)
+    _derived: list[tuple[cp_model.IntVar, Callable[[Mapping[int, int]], int]]] = field(default_factory=list)
 
     def event(self, event_id: str) -> SideEvent:
         """The event with this id."""
@@ -81,9 +84,16 @@ class ModelContext:
             seen.setdefault(placement.start.slot, placement.start)
         return list(seen.values())
 
-    def derive(self, var: cp_model.IntVar, constant: int, literals: list) -> None:
-        """Record var = max(0, constant + sum(literals)) so a hint can fill it in."""
-        self._derived.append((var, constant, literals))
+    def derive(self, var: cp_model.IntVar, constant: int, literals: list, cap: int | None = None) -> None:
+        """Record var = max(0, constant + sum(literals)), at most ``cap``, so a hint can fill it in."""
+        def value(values: Mapping[int, int]) -> int:
+            found = max(0, constant + sum(values.get(lit.index, 0) for lit in literals))
+            return found if cap is None else min(cap, found)
+        self._derived.append((var, value))
+
+    def derive_by(self, var: cp_model.IntVar, value: Callable[[Mapping[int, int]], int]) -> None:
+        """Record how a hint fills in ``var`` from the values of the variables derived before it."""
+        self._derived.append((var, value))
 
     def add_hint(self, chosen: Mapping[str, Placement | None]) -> None:
         """Hint a complete solution: the chosen placements of the free events, and what follows."""
@@ -94,8 +104,8 @@ class ModelContext:
                 hit = pick is not None and pick.group == placement.group and pick.start.slot == placement.start.slot
                 values[literal.index] = int(hit)
                 self.model.add_hint(literal, int(hit))
-        for var, constant, literals in self._derived:
-            value = max(0, constant + sum(values.get(lit.index, 0) for lit in literals))
+        for var, derived in self._derived:
+            value = derived(values)
             values[var.index] = value
             self.model.add_hint(var, value)
 
@@ -123,6 +133,7 @@ def build_model(problem: Problem, data: CostData, domains: Mapping[str, Domain],
     for event_id, placement in sorted((fixed or {}).items()):
         if placement is None:
             continue
+        ctx.fixed[event_id] = placement
         for slot in placement.start.occupied:
             ctx.fixed_used[(placement.group, slot)] += 1
             ctx.fixed_crowd[slot] += 1
@@ -139,7 +150,7 @@ def build_model(problem: Problem, data: CostData, domains: Mapping[str, Domain],
         parts = []
         for name, term in OBJECTIVE_TERMS.items():
             weight = data.weights[name]
-            if weight:
+            if weight and name in data.terms:
                 ctx.terms[name] = term(ctx)
                 parts.append(weight * ctx.terms[name])
         ctx.objective = cp_model.LinearExpr.sum(parts) + offset

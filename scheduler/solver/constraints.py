@@ -1,7 +1,7 @@
 """The hard rules, one small named function each; ``HARD_RULES`` is the table of contents.
 
 A rule works in one of two phases. *Placement* rules (room kind, capacity, slot run, blocked
-periods, remote hours, unavailability, pins) remove placements before any variable exists, each
+periods, remote hours, unavailability, room hours, pins) remove placements before any variable exists, each
 exclusion tagged with the rule and the rule instance (which speaker, which period) so the
 explainer can turn it back on with an assumption literal. *Model* rules (one placement, room
 clash, speaker and organizer clash) post CP-SAT constraints over the placement literals.
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from ..grid import speaker_window, within_local_hours
+from ..grid import room_closures, speaker_window, within_local_hours
 from ..model import Problem, SideEvent
 from .variables import Domain, RoomGroup, Timeline, epoch
 
@@ -152,6 +152,15 @@ def unavailability(ctx: DomainContext) -> None:
                     ctx.exclude_starts(event, ctx.overlapping(event, begin, end), "unavailability", index)
 
 
+def room_hours(ctx: DomainContext) -> None:
+    """A room with opening hours takes events only inside them (its closed times, like room unavailability)."""
+    for item in room_closures(ctx.problem):
+        begin, end = epoch(item.start), epoch(item.end)
+        for group in ctx.groups:
+            if any(room.id == item.id for room in group.rooms):
+                ctx.room_closed.setdefault(group.index, []).append((begin, end, -1))
+
+
 def pins(ctx: DomainContext) -> None:
     """Rule 10: a pinned room and a pinned start hold."""
     for event in ctx.events:
@@ -272,6 +281,7 @@ HARD_RULES: dict[str, HardRule] = {rule.name: rule for rule in (
     HardRule("blocked_period", "placement", blocked_period),
     HardRule("remote_hours", "placement", remote_hours),
     HardRule("unavailability", "placement", unavailability),
+    HardRule("room_hours", "placement", room_hours),
     HardRule("pins", "placement", pins),
     HardRule("one_placement", "model", one_placement),
     HardRule("room_clash", "model", room_clash),

@@ -12,9 +12,13 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 from ..model import SideEvent
+from .blocks import place_tracks
 from .build import people
 from .objectives import CostData
+from .tracks import TrackState
 from .variables import Domain, Placement, Start
+
+Runs = tuple[tuple[bool, tuple[tuple[int, int], ...]], ...]  # (ordered, ((room group, track cost), ...))
 
 
 class Occupancy:
@@ -27,6 +31,8 @@ class Occupancy:
         self.topic: Counter = Counter()
         self.crowd: Counter = Counter()
         self.full: dict[int, set[int]] = {}  # room group -> slots where all its rooms are taken
+        self.tracks = TrackState(data) if data.track else None
+        self._plain_rooms: tuple[Sequence[int], Runs] | None = None
 
     def add(self, event: SideEvent, placement: Placement) -> None:
         """Record ``event`` at ``placement``."""
@@ -52,6 +58,8 @@ class Occupancy:
             self.crowd[slot] += sign
             for topic in self.data.topics[event.id]:
                 self.topic[(topic, slot)] += sign
+        if self.tracks is not None:
+            self.tracks.change(event.id, placement, sign)
 
     def person_free(self, event: SideEvent, start: Start) -> bool:
         """No speaker or organizer of ``event`` is busy during ``start``'s interval."""
@@ -67,11 +75,38 @@ class Occupancy:
         return full is None or full.isdisjoint(start.occupied)
 
     def start_delta(self, event: SideEvent, start: Start) -> int:
-        """Weighted cost of ``event`` at ``start`` given what is placed: own terms, clashes, crowding."""
+        """Weighted cost of ``event`` at ``start`` given what is placed: own terms, clashes, crowding, and its
+        track's days (the track's rooms and gaps are priced by ``room_order``)."""
         data = self.data
         clash = sum(1 for slot in start.occupied for topic in data.topics[event.id] if self.topic[(topic, slot)] > 0)
         crowd = sum(1 for slot in start.occupied if self.crowd[slot] >= data.target)
-        return data.start_cost(event, start) + data.weights["topic_clash"] * clash + data.weights["crowding"] * crowd
+        track = self.tracks.start_delta(event.id, start) if self.tracks is not None else 0
+        return data.start_cost(event, start) + data.weights["topic_clash"] * clash + \
+            data.weights["crowding"] * crowd + track
+
+    def room_order(self, event: SideEvent, rooms: Sequence[int], start: Start) -> Runs:
+        """``rooms`` (sorted by room cost) as runs of (group, track cost there) for ``start``, each with
+        whether its cost grows with the room cost (a search may then stop at its first free room).
+
+        The rooms the event's track already uses that day come first, each with the change of the
+        track's gap there (few, in any order); then the others, each at ``track_rooms``.
+        """
+        used = self.tracks.used_rooms(event.id, start.day) if self.tracks is not None else None
+        if not used or self.tracks is None:
+            return self._plain(rooms)
+        tracks = self.tracks
+        return ((False, tuple((g, tracks.room_delta(event.id, start, g, used)) for g in rooms if g in used)),
+                (True, tuple((g, tracks.data.weights["track_rooms"]) for g in rooms if g not in used)))
+
+    def _plain(self, rooms: Sequence[int]) -> Runs:
+        """``rooms`` as one run at no track cost (cached: the same list comes for every start of an event)."""
+        if self._plain_rooms is None or self._plain_rooms[0] is not rooms:
+            self._plain_rooms = (rooms, ((True, tuple((g, 0) for g in rooms)),))
+        return self._plain_rooms[1]
+
+    def track_floor(self, event: SideEvent, start: Start) -> int:
+        """A lower bound of the track cost ``room_order`` adds at ``start`` (filling the track's largest gap)."""
+        return self.tracks.floor(event.id, start) if self.tracks is not None else 0
 
 
 def best_placement(occupancy: Occupancy, domain: Domain, rng: random.Random | None = None) -> Placement | None:
@@ -83,56 +118,85 @@ def best_placement(occupancy: Occupancy, domain: Domain, rng: random.Random | No
     best: tuple[float, int, int] | None = None
     found: Placement | None = None
     for start in domain.starts:
-        if best is not None and data.start_cost(event, start) + cheapest_room >= best[0]:
+        if best is not None and data.start_cost(event, start) + cheapest_room + \
+                occupancy.track_floor(event, start) >= best[0]:
             continue  # the clashes and crowding start_delta adds can only make it dearer
         delta = occupancy.start_delta(event, start)
-        if best is not None and delta + cheapest_room >= best[0]:
+        if best is not None and delta + cheapest_room + occupancy.track_floor(event, start) >= best[0]:
             continue
         if not occupancy.person_free(event, start):
             continue
         opened = domain.open_at.get(start.slot, ()) if domain.open_at is not None else None
-        for group in rooms:
-            if opened is not None and group not in opened:  # domain.allowed, inlined: the hot loop
-                continue
-            if (group, start.slot) in domain.forbidden or not occupancy.room_free(group, start):
-                continue
-            cost = delta + data.place_cost(event, group, start) + (rng.random() * 0.5 if rng else 0.0)
-            key = (cost, start.slot, group)
-            if best is None or key < best:
-                best, found = key, Placement(event.id, group, start)
-            if not moves:
-                break
+        for ordered, run in occupancy.room_order(event, rooms, start):
+            for group, extra in run:
+                if opened is not None and group not in opened:  # domain.allowed, inlined: the hot loop
+                    continue
+                if (group, start.slot) in domain.forbidden or not occupancy.room_free(group, start):
+                    continue
+                cost = delta + extra + data.place_cost(event, group, start) + (rng.random() * 0.5 if rng else 0.0)
+                key = (cost, start.slot, group)
+                if best is None or key < best:
+                    best, found = key, Placement(event.id, group, start)
+                if ordered and not moves:
+                    break
     return found
 
 
 def greedy_order(domains: Mapping[str, Domain], event_ids: Iterable[str], *, by_priority: bool,
-                 rng: random.Random | None = None) -> list[str]:
-    """Most constrained first (fewest placements, longest, largest); by priority first if asked."""
-    def key(event_id: str) -> tuple:
+                 rng: random.Random | None = None, data: CostData | None = None) -> list[str]:
+    """Most constrained first (fewest placements, longest, largest); by priority first if asked. An event
+    that wishes for a room counts only the placements in the rooms it wishes for (given ``data``). A
+    track's events go together, at the turn of its most constrained event, so each finds its track in place."""
+    own: dict[str, tuple] = {}
+    for event_id in event_ids:
         domain = domains[event_id]
         event = domain.event
         noise = rng.random() if rng else 0.0
-        return (-event.priority if by_priority else 0, domain.size * (1 + 0.3 * noise), -event.duration,
-                -(event.attendance or 0), event_id)
-    return sorted(event_ids, key=key)
+        size = domain.size
+        if data is not None and (event.room_tags or event.room_seats is not None) and domain.groups:
+            wished = sum(1 for g in domain.groups if not data.room_raw(event, g)["room_wish"])
+            size *= max(1, wished) / len(domain.groups)
+        own[event_id] = (-event.priority if by_priority else 0, size * (1 + 0.3 * noise), -event.duration,
+                         -(event.attendance or 0), event_id)
+    lead: dict[str, tuple] = {}
+    for event_id, key in own.items():
+        track = domains[event_id].event.track
+        if track:
+            lead[track] = min(lead.get(track, key), key)
+    return sorted(own, key=lambda e: (lead.get(domains[e].event.track, own[e]), own[e]))
 
 
 def greedy(data: CostData, domains: Mapping[str, Domain], event_ids: Sequence[str], *,
            fixed: Mapping[str, Placement | None] | None = None, by_priority: bool = False,
            seed: int | None = None) -> dict[str, Placement | None]:
-    """Place ``event_ids`` one by one around the ``fixed`` ones; None for those that found no room."""
+    """Place ``event_ids`` one by one around the ``fixed`` ones; None for those that found no room.
+
+    With tracks, pinned events go first, then each track as a block (``blocks.place_tracks``), then the rest.
+    """
     rng = random.Random(seed) if seed is not None else None
     occupancy = Occupancy(data)
     for event_id, placement in sorted((fixed or {}).items()):
         if placement is not None:
             occupancy.add(data.problem.events_by_id[event_id], placement)
     result: dict[str, Placement | None] = {}
-    for event_id in greedy_order(domains, event_ids, by_priority=by_priority, rng=rng):
-        placement = best_placement(occupancy, domains[event_id], rng)
-        result[event_id] = placement
-        if placement is not None:
-            occupancy.add(domains[event_id].event, placement)
+    order = greedy_order(domains, event_ids, by_priority=by_priority, rng=rng, data=data)
+    if data.track:
+        pinned = [e for e in order if domains[e].event.room or domains[e].event.start is not None]
+        for event_id in pinned:
+            result[event_id] = _place(occupancy, domains[event_id], rng)
+        result.update(place_tracks(occupancy, domains, [e for e in order if e not in result]))
+    for event_id in order:
+        if event_id not in result:
+            result[event_id] = _place(occupancy, domains[event_id], rng)
     return result
+
+
+def _place(occupancy: Occupancy, domain: Domain, rng: random.Random | None) -> Placement | None:
+    """The event's cheapest free placement, recorded in ``occupancy`` (None when there is none)."""
+    placement = best_placement(occupancy, domain, rng)
+    if placement is not None:
+        occupancy.add(domain.event, placement)
+    return placement
 
 
 EJECTION_TRIES = 8  # per event and sweep: each costs a scan of the ejected event's placements
@@ -178,17 +242,26 @@ class LocalSearch:
     def _cost(self, event_id: str, placement: Placement) -> int:
         """Marginal weighted cost of the (removed) event at ``placement`` given everything placed."""
         event = self._event(event_id)
-        return self.occupancy.start_delta(event, placement.start) + \
+        tracks = self.occupancy.tracks
+        rooms = tracks.room_delta(event_id, placement.start, placement.group,
+                                  tracks.used_rooms(event_id, placement.start.day)) if tracks is not None else 0
+        return self.occupancy.start_delta(event, placement.start) + rooms + \
             self.data.place_cost(event, placement.group, placement.start)
 
     def _floor(self, event_id: str) -> int:
-        """The event's cheapest own cost (start terms plus cheapest room), ignoring the others."""
+        """The event's cheapest own cost (start terms plus cheapest room), ignoring the others, less the
+        largest gap of its track it could fill."""
         if event_id not in self.floors:
             domain = self.domains[event_id]
             event = domain.event
             self.floors[event_id] = min(self.data.start_cost(event, s) for s in domain.starts) + \
                 min(self.data.room_cost(event, g) for g in domain.groups)
-        return self.floors[event_id]
+        tracks = self.occupancy.tracks
+        track = self.data.track.get(event_id)
+        if tracks is None or not track:
+            return self.floors[event_id]
+        gaps = [tracks.gap(room) for room in tracks.firsts if room[0] == track]
+        return self.floors[event_id] - self.data.weights["track_gaps"] * max(gaps, default=0)
 
     def _blockers(self, event_id: str, placement: Placement) -> set[str]:
         """The placed events that keep ``placement`` from being free (room taken, person busy)."""
@@ -220,14 +293,15 @@ class LocalSearch:
         moves = self.data.previous is not None
         for start in domain.starts:
             delta = self.occupancy.start_delta(event, start)
-            for group in rooms:
-                cost = delta + self.data.place_cost(event, group, start)
-                if cost >= current:
-                    if moves:
-                        continue
-                    break
-                if domain.allowed(group, start.slot):
-                    candidates.append((cost, start.slot, group, start))
+            for ordered, run in self.occupancy.room_order(event, rooms, start):
+                for group, extra in run:
+                    cost = delta + extra + self.data.place_cost(event, group, start)
+                    if cost >= current:
+                        if moves or not ordered:
+                            continue
+                        break
+                    if domain.allowed(group, start.slot):
+                        candidates.append((cost, start.slot, group, start))
         tries = 0
         for cost, _, group, start in sorted(candidates, key=lambda c: c[:3]):
             placement = Placement(event_id, group, start)

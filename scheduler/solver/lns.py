@@ -188,6 +188,9 @@ class Neighbourhoods:
         self.days = sorted(session.timeline.day_slots)
         self.turn = 0
 
+    def _labels(self, event_id: str) -> tuple[tuple[str, str], ...]:
+        return _labels_of(self.session, event_id)
+
     def next(self, chosen: Mapping[str, Placement | None], kind: str, size: int,
              exclude: Collection[date] = ()) -> tuple[set[str], set[date] | None]:
         """About ``size`` events of this kind to free, and the days they may move within (None: any day).
@@ -225,10 +228,11 @@ class Neighbourhoods:
                 if count >= 3 * size:
                     break
             placed = {e: p for e, p in placed.items() if p.start.day in days}
-        if kind == "topics":
-            topics = sorted({t for e in placed for t in self.session.data.topics[e]})
+        if kind == "topics":  # a topic's or a track's events
+            labels = {e: self._labels(e) for e in placed}
+            topics = sorted({t for e in placed for t in labels[e]})
             for topic in self.rng.sample(topics, len(topics)):
-                free.update(e for e in sorted(placed) if topic in self.session.data.topics[e])
+                free.update(e for e in sorted(placed) if topic in labels[e])
                 if len(free) >= size:
                     break
         elif kind == "sample":
@@ -238,6 +242,13 @@ class Neighbourhoods:
         if days is None:  # moves within the days the freed events use keep the sub-model small
             days = {placed[e].start.day for e in free if e in placed} or None
         return free, days
+
+
+def _labels_of(session: Session, event_id: str) -> tuple[tuple[str, str], ...]:
+    """The topics and the track of an event, as the topics neighbourhood groups events."""
+    data = session.data
+    track = (("track", data.track[event_id]),) if event_id in data.track else ()
+    return tuple(("topic", topic) for topic in data.topics[event_id]) + track
 
 
 def _apart(session: Session, first: Mapping[str, Placement | None], second: Mapping[str, Placement | None]) -> bool:

@@ -22,6 +22,7 @@ from .. import terms
 from ..model import Assignment, Problem, Schedule, SideEvent, Speaker
 from ..score import crowding_target
 from ..weights import effective_weights
+from .tracks import evaluate_tracks, excess, track_model
 from .variables import Placement, RoomGroup, Start, Timeline
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,6 +44,8 @@ class CostData:
         self.weights = effective_weights(problem.meeting.weights)
         self.target = crowding_target(problem)
         self.topics = {e.id: tuple(sorted(set(e.topics))) for e in problem.events}
+        self.track = {e.id: e.track for e in problem.events if e.track}
+        self.terms = terms.active_terms(problem, moved=previous is not None)
         self._start_raw: dict[tuple[str, int], dict[str, int]] = {}
         self._room_raw: dict[tuple[str, int], dict[str, int]] = {}
         self._move_raw: dict[tuple[str, int, bool], int] = {}
@@ -51,6 +54,8 @@ class CostData:
         self._start_cost: dict[tuple[str, int], int] = {}
         self._instants: dict[int, datetime] = {}  # epoch seconds -> aware UTC datetime
         self.comfort_cache: dict[tuple[str, int, int], bool] = {}
+        self._outside: list[int] | None = None  # prefix counts of the slots outside the comfort hours
+        self._own: dict[str, bool] = {}
         # event id -> its previous assignment, for the events of the problem that were scheduled
         self.previous: dict[str, Assignment] | None = None
         if previous is not None:
@@ -58,6 +63,16 @@ class CostData:
                 raise ValueError("the moved term needs one room per group (room_groups(split=True))")
             self.previous = {a.event_id: a for a in previous.assignments
                              if a.scheduled and a.event_id in problem.events_by_id}
+
+    def span(self, start: Start) -> tuple[int, int, int]:
+        """(first slot position, end position, slots) of a start within its day, as the track terms count."""
+        position = self.timeline.position
+        return position[start.occupied[0]], position[start.occupied[-1]] + 1, len(start.occupied)
+
+    def track_placement(self, event_id: str, placement: Placement) -> terms.TrackPlacement:
+        """A tracked event's placement as ``terms.track_terms`` reads it."""
+        return (self.track[event_id], placement.start.day, self.groups[placement.group].first.id,
+                *self.span(placement.start))
 
     def move_raw(self, event: SideEvent, group: int, start: Start) -> int:
         """Raw ``moved`` cost of placing ``event`` in room group ``group`` at ``start`` (0 without previous).
@@ -71,25 +86,46 @@ class CostData:
         room = self.groups[group].first.id
         key = (event.id, start.slot, room == before.room)
         if key not in self._move_raw:
-            self._move_raw[key] = terms.moved(before, room, start.at, self.problem.meeting.tz)
+            self._move_raw[key] = terms.moved(before, room, start.at, self.problem.meeting.tz,
+                                              self.problem.meeting.day_change)
         return self._move_raw[key]
 
     def unplaced_move_raw(self, event: SideEvent) -> int:
         """Raw ``moved`` cost of leaving ``event`` unscheduled: a day move if it was placed before."""
         before = self.previous.get(event.id) if self.previous is not None else None
-        return 0 if before is None else terms.moved(before, None, None, self.problem.meeting.tz)
+        return 0 if before is None else terms.moved(before, None, None, self.problem.meeting.tz,
+                                                    self.problem.meeting.day_change)
 
     def start_raw(self, event: SideEvent, start: Start) -> dict[str, int]:
         """Raw values of the start-dependent terms for ``event`` at ``start`` (all 0 unless ``start_dependent``)."""
         if not self.start_dependent(event):
             return self._no_start_cost
-        key = (event.id, start.slot)
+        key = self._start_key(event, start)
         if key not in self._start_raw:
             if start.end not in self._instants:
                 self._instants[start.end] = datetime.fromtimestamp(start.end, tz=timezone.utc)
+            outside = self.outside_before(start.occupied[-1] + 1) - self.outside_before(start.occupied[0])
             self._start_raw[key] = terms.start_terms(event, self.problem.speakers_by_id, start.at,
-                                                     self._instants[start.end], partial(self.comfortable, start))
+                                                     self._instants[start.end], partial(self.comfortable, start),
+                                                     day=start.day, off_hours=outside)
         return self._start_raw[key]
+
+    def _start_key(self, event: SideEvent, start: Start) -> tuple:
+        """The cache key of a start's costs: per event with wishes of its own (preferences, remote speakers),
+        else shared by every event with the same run (only the venue's comfort hours tell starts apart)."""
+        if event.id not in self._own:
+            remote = any(getattr(self.problem.speakers_by_id.get(s), "remote", False) for s in event.speakers)
+            self._own[event.id] = bool(event.preferred_days or event.preferred_starts or remote)
+        return (event.id, start.slot) if self._own[event.id] else ("", start.slot, start.occupied[-1])
+
+    def outside_before(self, slot: int) -> int:
+        """How many grid slots before ``slot`` (global index) are not within the venue's comfort hours."""
+        if self._outside is None:
+            window, tz = self.problem.meeting.comfort_hours, self.problem.meeting.tz
+            self._outside = [0]
+            for found in self.timeline.slots:
+                self._outside.append(self._outside[-1] + terms.venue_off_hours([(found.start, found.end)], window, tz))
+        return self._outside[slot]
 
     def comfortable(self, start: Start, speaker: Speaker, begin: datetime, end: datetime) -> bool:
         """``terms.comfortable`` at ``start`` (``begin``, ``end``: its instants), cached by zone and run."""
@@ -109,18 +145,19 @@ class CostData:
         """Weighted cost of the start-dependent terms of placing ``event`` at ``start``."""
         if not self.start_dependent(event):
             return 0
-        key = (event.id, start.slot)
+        key = self._start_key(event, start)
         if key not in self._start_cost:
             raw = self.start_raw(event, start)
             self._start_cost[key] = sum(self.weights[name] * value for name, value in raw.items())
         return self._start_cost[key]
 
     def start_dependent(self, event: SideEvent) -> bool:
-        """False when no start-dependent term can be non-zero (no preferences, no remote speaker): the
-        greedy start and local search then skip the cost lookups for each of the event's starts."""
+        """False when no start-dependent term can be non-zero (no preferences, no remote speaker, no venue
+        comfort hours): the greedy start and local search then skip the cost lookups for each of its starts."""
         if event.id not in self._dependent:
             remote = any(getattr(self.problem.speakers_by_id.get(s), "remote", False) for s in event.speakers)
-            self._dependent[event.id] = bool(event.preferred_days or event.preferred_starts or remote)
+            comfort = self.problem.meeting.comfort_hours is not None
+            self._dependent[event.id] = bool(event.preferred_days or event.preferred_starts or remote or comfort)
         return self._dependent[event.id]
 
     def room_cost(self, event: SideEvent, group: int) -> int:
@@ -182,6 +219,16 @@ def hybrid_kit_unused(ctx: ModelContext):
     return _room_term(ctx, "hybrid_kit_unused")
 
 
+def room_wish(ctx: ModelContext):
+    """1 per event whose room lacks a tag it wishes for, or the seats it wishes for."""
+    return _room_term(ctx, "room_wish")
+
+
+def venue_off_hours(ctx: ModelContext):
+    """Per event: each grid slot it occupies outside the venue's comfort hours."""
+    return _start_term(ctx, "venue_off_hours")
+
+
 def remote_off_hours(ctx: ModelContext):
     """1 per (event, remote speaker) not entirely within 09:00-18:00 speaker-local."""
     return _start_term(ctx, "remote_off_hours")
@@ -223,6 +270,23 @@ def crowding(ctx: ModelContext):
     return cp_model.LinearExpr.sum(terms)
 
 
+def track_rooms(ctx: ModelContext):
+    """Per track and day: each room beyond the first it uses (rooms are told apart when tracks exist)."""
+    model = track_model(ctx)
+    return cp_model.LinearExpr.sum([excess(ctx, rooms) for _, rooms in sorted(model.rooms.items())])
+
+
+def track_days(ctx: ModelContext):
+    """Per track: each day beyond the first it uses."""
+    model = track_model(ctx)
+    return cp_model.LinearExpr.sum([excess(ctx, days) for _, days in sorted(model.days.items())])
+
+
+def track_gaps(ctx: ModelContext):
+    """Per track and day: max(0, slots from its first event's start to its last event's end - slots filled)."""
+    return cp_model.LinearExpr.sum(track_model(ctx).gaps)
+
+
 def moved(ctx: ModelContext):
     """Per event placed in the previous schedule (--previous): MOVE_COST of its room, time or day move."""
     data = ctx.data
@@ -260,8 +324,13 @@ OBJECTIVE_TERMS: dict[str, Callable] = {
     "topic_clash": topic_clash,
     "room_fit": room_fit,
     "hybrid_kit_unused": hybrid_kit_unused,
+    "room_wish": room_wish,
     "remote_off_hours": remote_off_hours,
+    "venue_off_hours": venue_off_hours,
     "crowding": crowding,
+    "track_rooms": track_rooms,
+    "track_days": track_days,
+    "track_gaps": track_gaps,
     "unscheduled": unscheduled,
     "moved": moved,
 }
@@ -272,7 +341,7 @@ def evaluate(data: CostData, chosen: Mapping[str, Placement | None]) -> dict[str
 
     ``moved`` is there only when the data has a previous schedule (as in ``score.py``).
     """
-    raw = {name: 0 for name in terms.TERMS if name != terms.MOVED or data.previous is not None}
+    raw = dict.fromkeys(data.terms, 0)
     topic_count: Counter = Counter()
     slot_count: Counter = Counter()
     for event in data.problem.events:
@@ -285,15 +354,19 @@ def evaluate(data: CostData, chosen: Mapping[str, Placement | None]) -> dict[str
         if data.previous is not None:
             raw["moved"] += data.move_raw(event, placement.group, placement.start)
         for name, value in data.start_raw(event, placement.start).items():
-            raw[name] += value
+            if name in raw:
+                raw[name] += value
         for name, value in data.room_raw(event, placement.group).items():
-            raw[name] += value
+            if name in raw:
+                raw[name] += value
         for slot in placement.start.occupied:
             slot_count[slot] += 1
             for topic in data.topics[event.id]:
                 topic_count[(topic, slot)] += 1
     raw["topic_clash"] = sum(n - 1 for n in topic_count.values() if n > 1)
     raw["crowding"] = sum(n - data.target for n in slot_count.values() if n > data.target)
+    if data.track:
+        raw.update(evaluate_tracks(data, chosen))
     return raw
 
 

@@ -6,9 +6,9 @@ the hard rules allow and charges every move (the ``moved`` term, docs/objective.
 1. *Keep* every previous placement the new problem still allows and that fits with the others kept
    (rooms are seen one by one, so a move between twin rooms counts too).
 2. *Local repair*: free the events that could not be kept (their placement broke, they are new, or
-   they were unscheduled) and their neighbours: kept events that share a speaker or organizer with
-   one of them, and kept events on a changed event's old day in a room it could use. Fix the rest
-   and solve that part with the whole objective.
+   they were unscheduled) and their neighbours: kept events that share a speaker, an organizer or a
+   track with one of them (so a track can move as a block), and kept events on a changed event's old
+   day in a room it could use. Fix the rest and solve that part with the whole objective.
 3. *Widen* when the part is infeasible: every event of the days involved, then the whole meeting
    with the repaired or previous schedule as hint.
 4. On meetings small enough for one model, the whole model then starts from the repaired schedule
@@ -146,20 +146,24 @@ def neighbourhood(session: Session, kept: Mapping[str, Placement], level: str) -
         return set(session.placeable) if level == "all" else changed
     previous = session.data.previous or {}
     events = session.problem.events_by_id
-    tz = session.problem.meeting.tz
     free = set(changed)
     if level == "local":
         by_person: dict[tuple[str, str], list[str]] = {}
         for other in sorted(kept):
             for person in people(events[other]):
                 by_person.setdefault(person, []).append(other)
+        by_track: dict[str, list[str]] = {}
+        for other in sorted(kept):
+            if events[other].track:
+                by_track.setdefault(events[other].track, []).append(other)
         for event_id in sorted(changed):
             for person in people(events[event_id]):
                 free.update(by_person.get(person, ()))
+            free.update(by_track.get(events[event_id].track, ()) if events[event_id].track else ())
             before = previous.get(event_id)
             if before is None or before.start is None:
                 continue
-            day = before.start.astimezone(tz).date()
+            day = session.problem.meeting.day_of(before.start)
             usable = set(session.domains[event_id].groups)
             free.update(o for o, p in kept.items() if p.start.day == day and p.group in usable)
         return free
@@ -169,7 +173,7 @@ def neighbourhood(session: Session, kept: Mapping[str, Placement], level: str) -
         before = previous.get(event_id)
         if before is None or before.start is None:  # a new event may go on any day
             return set(session.placeable)
-        days.add(before.start.astimezone(tz).date())
+        days.add(session.problem.meeting.day_of(before.start))
     free.update(o for o, p in kept.items() if p.start.day in days)
     return free
 

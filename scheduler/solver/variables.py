@@ -113,11 +113,13 @@ class RoomGroup:
 
 
 def room_groups(problem: Problem, *, split: bool = False) -> tuple[RoomGroup, ...]:
-    """Group interchangeable rooms: same kind, capacity, hybrid kit, unavailability, and no pin.
+    """Group interchangeable rooms: same kind, capacity, hybrid kit, unavailability, hours, tags, and no pin.
 
-    With ``split`` every room is its own group (used when explaining, to name rooms one by one).
+    With ``split`` every room is its own group (used when explaining, to name rooms one by one), and
+    so it is when some event has a track: the track terms count the rooms a track uses.
     """
     pinned = {event.room for event in problem.events if event.room}
+    split = split or any(event.track for event in problem.events)
     unavailable: dict[str, tuple] = {}
     for item in problem.unavailability:
         if item.kind == "room":
@@ -130,7 +132,7 @@ def room_groups(problem: Problem, *, split: bool = False) -> tuple[RoomGroup, ..
         else:
             capacity = None if room.is_virtual else room.capacity
             key = (room.kind, capacity, room.hybrid and not room.is_virtual,
-                   tuple(sorted(unavailable.get(room.id, ()))))
+                   tuple(sorted(unavailable.get(room.id, ()))), room.hours, tuple(sorted(room.tags)))
         keys.setdefault(key, []).append(room)
     return tuple(RoomGroup(i, tuple(rooms)) for i, rooms in enumerate(keys.values()))
 

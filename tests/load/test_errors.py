@@ -197,7 +197,8 @@ CASES = [
     case("unknown weight name", "meeting.toml", "topic_clash = 5", "topic_clashes = 5",
          ("meeting.toml", None, None, "weights.topic_clashes"),
          "unknown weight 'topic_clashes' (did you mean 'topic_clash'?); expected one of preferred_day, "
-         "preferred_start, topic_clash, room_fit, hybrid_kit_unused, remote_off_hours, crowding, unscheduled, moved"),
+         "preferred_start, topic_clash, room_fit, hybrid_kit_unused, room_wish, remote_off_hours, venue_off_hours, "
+         "crowding, track_rooms, track_days, track_gaps, unscheduled, moved"),
     case("negative weight", "meeting.toml", "topic_clash = 5", "topic_clash = -1",
          ("meeting.toml", None, None, "weights.topic_clash"), "must be 0 or more, got -1"),
     case("non-integer weight", "meeting.toml", "topic_clash = 5", "topic_clash = 2.5",

@@ -89,9 +89,9 @@ SAMPLE = """<?xml version="1.0" encoding="UTF-8"?>
       <event id="4" guid="0d6c3f5e-9a8b-4b1c-8e1f-2a3b4c5d6e7f">
         <date>2024-12-27T23:30:00+01:00</date>
         <start>23:30</start>
-        <duration>01:00</duration>
+        <duration>10:00</duration>
         <room>Saal 1</room>
-        <title>Past midnight</title>
+        <title>Past the day change</title>
         <track>Science</track>
         <type>Party</type>
         <abstract/>
@@ -100,9 +100,9 @@ SAMPLE = """<?xml version="1.0" encoding="UTF-8"?>
       <event id="5" guid="1e7d4f6a-0b9c-4c2d-9f2a-3b4c5d6e7f80">
         <date>2024-12-27T23:00:00+01:00</date>
         <start>23:00</start>
-        <duration>01:00</duration>
+        <duration>01:25</duration>
         <room>Saal 1</room>
-        <title>Ends at midnight</title>
+        <title>Past midnight</title>
         <track>Science</track>
         <type>Party</type>
         <abstract/>
@@ -261,10 +261,12 @@ def test_a_repeated_event_id_gets_a_suffix(tmp_path: Path) -> None:
 def test_import_notes_every_choice(tmp_path: Path) -> None:
     imported = import_frab(_write(tmp_path, SAMPLE))
     kinds = [note.kind for note in imported.notes]
-    assert kinds == ["past-midnight", "at-midnight", "breaks", "off-grid", "duration", "rooms", "capacity",
-                     "persons", "persons", "double-booked"]
+    assert kinds == ["day-change", "past-day-change", "breaks", "off-grid", "duration", "room-tags", "rooms",
+                     "capacity", "persons", "persons", "double-booked", "comfort"]
     by_kind = {note.kind: note for note in reversed(imported.notes)}
-    assert imported.left_out == {"past-midnight": ("4",), "at-midnight": ("5",), "break": ("2",)}
+    assert imported.left_out == {"past-day-change": ("4",), "break": ("2",)}
+    # the programme's days start at 09:00: event 5 (23:00-00:30) stays on the 27th, event 4 (to 09:30) is cut
+    assert (imported.problem.meeting.day_change.hour, "5") == (9, by_kind["day-change"].details[0].split()[0])
     assert imported.grid == 5  # 10:07 makes the divisor 1, bounded to 5
     assert "6" in by_kind["off-grid"].message and "6" in by_kind["duration"].message
     assert "Empty room" in by_kind["rooms"].message
@@ -278,11 +280,10 @@ def test_import_notes_every_choice(tmp_path: Path) -> None:
 
 def test_imported_meeting_loads_and_keeps_what_frab_says(tmp_path: Path) -> None:
     imported = import_frab(_write(tmp_path, SAMPLE))
-    assert set(imported.files) == {"meeting.toml", "rooms.csv", "speakers.csv", "events.csv", "unavailability.csv",
-                                   NOTES_FILE}
+    assert set(imported.files) == {"meeting.toml", "rooms.csv", "speakers.csv", "events.csv", NOTES_FILE}
     problem = _load(tmp_path, imported.files)
     assert problem == imported.problem
-    assert [event.id for event in problem.events] == ["1", "3", "6", "7"]
+    assert [event.id for event in problem.events] == ["1", "3", "5", "6", "7"]
     assert [room.id for room in problem.rooms] == ["saal-1", "saal-2"]
     assert {s.id: s.name for s in problem.speakers} == {
         "0c16ffaa-709d-599f-959f-9a38b911361a": "Ada", "7": "Grace", "8": "Linus"}
@@ -290,25 +291,29 @@ def test_imported_meeting_loads_and_keeps_what_frab_says(tmp_path: Path) -> None
     assert (opening.topics, opening.speakers, opening.organizer, opening.format) == (
         ("art",), ("0c16ffaa-709d-599f-959f-9a38b911361a", "7"), "frab-1", "in_person")
     assert [(b.reason, b.start.hour) for b in problem.blocked] == [("Lunch (frab event 2)", 11)]
-    assert {u.reason for u in problem.unavailability} >= {"before its first event", "not used this day"}
+    # each room open from its first event to its last each day it is used (saal-1 only on the 27th)
+    saal = problem.rooms_by_id["saal-1"]
+    assert [(a.strftime("%d %H:%M"), b.strftime("%d %H:%M")) for a, b in saal.hours] == [("27 10:00", "28 00:25")]
+    assert (saal.tags, opening.room_tags) == (("party", "talk"), ("talk",))
     # the programme's own timetable: every kept event where frab put it; only Ada's clash breaks a rule
     assert [(a.event_id, a.room, a.start.strftime("%d %H:%M")) for a in imported.schedule.assignments] == [
-        ("1", "saal-1", "27 10:00"), ("3", "saal-1", "27 11:30"), ("6", "saal-2", "27 10:07"),
-        ("7", "saal-2", "28 09:30")]
+        ("1", "saal-1", "27 10:00"), ("3", "saal-1", "27 11:30"), ("5", "saal-1", "27 23:00"),
+        ("6", "saal-2", "27 10:07"), ("7", "saal-2", "28 09:30")]
     assert {v.rule for v in check_schedule(problem, imported.schedule)} == {"speaker_clash"}
 
 
 def test_import_options(tmp_path: Path) -> None:
     path = _write(tmp_path, SAMPLE)
     imported = import_frab(path, grid=15, rooms_open="all", capacity=30, attendance=20, breaks="events",
-                           hosts_as_speakers=False)
+                           roles="speakers")
     assert imported.grid == 15 and "unavailability.csv" not in imported.files
     assert "2" in imported.problem.events_by_id and not imported.problem.blocked
-    assert imported.dropped_persons == ("0c16ffaa-709d-599f-959f-9a38b911361a",)
+    assert imported.hosts == () and "roles speakers" in imported.files["meeting.toml"]
     assert {room.capacity for room in imported.problem.rooms} == {30}
     assert "grid 15 min (as asked)" in imported.files["meeting.toml"]
     _load(tmp_path, imported.files)
-    for bad in ({"grid": 0}, {"rooms_open": "some"}, {"breaks": "skip"}, {"capacity": 10, "attendance": 20}):
+    for bad in ({"grid": 0}, {"rooms_open": "some"}, {"breaks": "skip"}, {"capacity": 10, "attendance": 20},
+                {"roles": "hosts"}):
         with pytest.raises(UsageError):
             import_frab(path, **bad)
 
@@ -417,15 +422,21 @@ def test_real_programmes_import_and_load(tmp_path: Path, schedules: Path, name: 
 def test_real_notes(schedules: Path) -> None:
     notes = {name: import_frab(schedules / name) for name in REAL}
     assert {kind: len(ids) for kind, ids in notes["38c3.xml"].left_out.items()} == {
-        "past-midnight": 26, "at-midnight": 21}
+        "past-day-change": 5}
     assert {kind: len(ids) for kind, ids in notes["debconf23.xml"].left_out.items()} == {"break": 30}
     assert notes["fosdem-2026.xml"].left_out == {}
+    # roles: 38C3's self-organized sessions are hosted, so no host breaks the speaker rule; FOSDEM keeps
+    # its one real double booking of a speaker
+    found = {name: check_schedule(i.problem, i.schedule) for name, i in notes.items() if name != "debconf23.xml"}
+    assert [v.rule for v in found["38c3.xml"]] == ["room_clash", "room_clash"]
+    assert [(v.rule, v.ids[-1]) for v in found["fosdem-2026.xml"]] == [("speaker_clash", "3527")]
+    assert len(notes["38c3.xml"].hosts) > 9 and notes["fosdem-2026.xml"].hosts == ()
 
 
 def test_benchmark_wrapper_still_converts(tmp_path: Path, schedules: Path) -> None:
     from benchmarks.frab_meeting import PUBLISHED, close_busiest_room, convert
 
-    figures = convert(schedules / "debconf23.xml", tmp_path / "dc", rooms_open="used", hosts_as_speakers=False)
+    figures = convert(schedules / "debconf23.xml", tmp_path / "dc", rooms_open="used", roles="xml")
     assert (figures["events_in_xml"], figures["events"], figures["left_out_ids"]) == (117, 117, [])
     assert (tmp_path / "dc" / PUBLISHED / "schedule.csv").exists()
     assert close_busiest_room(tmp_path / "dc")["room"]
