@@ -26,8 +26,13 @@ COUNTED = {
     "topic_clash": "extra events on one topic at once",
     "room_fit": "empty-seat units of half-empty rooms",
     "hybrid_kit_unused": "in-person events in hybrid rooms",
+    "room_wish": "events not in the room kind or size they wish",
     "remote_off_hours": "remote speakers outside 09:00-18:00",
+    "venue_off_hours": "event slots outside the venue's comfort hours",
     "crowding": "events beyond the even spread",
+    "track_rooms": "rooms a track uses beyond one a day",
+    "track_days": "days a track runs beyond one",
+    "track_gaps": "empty slots inside a track's day in a room",
     "unscheduled": "events left out",
     "moved": "events moved",
 }
