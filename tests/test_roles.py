@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time, timezone
 from pathlib import Path
 
 import pytest
+from icalendar import Calendar
 
 from scheduler.check import check_schedule
 from scheduler.errors import InfeasibleError
 from scheduler.export.folder import folder_files
 from scheduler.export.frab import frab_document
+from scheduler.export.ics import build_feeds
 from scheduler.export.view import build_view
 from scheduler.frab import import_frab
 from scheduler.grid import SlotSpec
@@ -88,6 +90,10 @@ def test_exports_list_hosts_and_moderators_after_the_speakers() -> None:
     assert view.events[0].speaker_names == ("Speaker P", "Speaker Q (moderator)")
     persons = frab_document(view)["schedule"]["conference"]["days"][0]["rooms"]
     assert [p["name"] for events in persons.values() for p in events[0]["persons"]] == ["Speaker P", "Speaker Q"] * 2
+    feeds = build_feeds(prob, schedule, published_at=datetime(2022, 5, 1, tzinfo=timezone.utc))
+    (event, *_) = Calendar.from_ical(feeds["all.ics"]).walk("VEVENT")
+    description = str(event["DESCRIPTION"])
+    assert "Speakers: Speaker P" in description and "Hosts: Speaker Q (moderator)" in description
 
 
 # --- the loader ----------------------------------------------------------------------------------------

@@ -235,6 +235,8 @@ def _content(view: EventView, meeting: Meeting) -> _Content:
     lines = [f"Organizer: {event.organizer}"]
     if speakers:
         lines.append(f"Speakers: {'; '.join(speakers)}")
+    if view.hosts:
+        lines.append(f"Hosts: {'; '.join(f'{person.name} ({role})' for person, role in view.hosts)}")
     lines.append(f"Format: {FORMAT_WORDS[event.format].detail}")
     if room.is_virtual:
         lines.append(f"Online channel: {room.name}")
