@@ -25,8 +25,8 @@ from .scenario import SCENARIO_FILE, Scenario
 if TYPE_CHECKING:
     from .solver import SolveOptions
 
-__all__ = ["now", "publication_seconds", "publication_time", "publish", "publish_over", "published_at_of",
-           "same_on_disk", "solve_and_publish"]
+__all__ = ["FEEDS_SHARE", "feeds_unchanged", "now", "publication_seconds", "publication_time", "publish",
+           "publish_over", "published_at_of", "same_on_disk", "solve_and_publish"]
 
 # Measured on FOSDEM 2026 (883 events, 1,906 feeds): building every output takes about 5.8 ms per
 # event and writing the files about 1 ms more (benchmarks/README.md); solve keeps this much of its
@@ -35,6 +35,9 @@ PUBLICATION_SECONDS_PER_EVENT = 0.007
 # The timetables grow with the grid instead (rows of slots x columns of rooms): DebConf 23 on a
 # 5-minute grid (1,488 slots x 5 rooms) takes 2.7 s to publish for only 117 events.
 PUBLICATION_SECONDS_PER_CELL = 0.00035
+# A publication that continues another first builds its feeds alone, stamped as before, to see whether
+# anything changed (benchmarks/export.py: the feeds are about a fifth of a whole publication's time).
+FEEDS_SHARE = 0.3
 
 
 def publish(problem: Problem, schedule: Schedule, *, previous: PreviousPublication | None = None,
@@ -82,7 +85,7 @@ def solve_and_publish(problem: Problem, options: SolveOptions, *, previous: Prev
 
     earlier = previous or feeds_from
     before = previous.schedule if previous is not None else None
-    reserve = publication_seconds(problem) * (2 if earlier is not None else 1)
+    reserve = publication_seconds(problem) * (1 + FEEDS_SHARE if earlier is not None else 1)
     schedule = solve(problem, replace(options, previous=before, reserve=reserve))
     return schedule, publish_over(problem, schedule, earlier, published_at=published_at, inputs=inputs,
                                   scenario=scenario, base_url=base_url)
@@ -105,14 +108,26 @@ def publish_over(problem: Problem, schedule: Schedule, previous: PreviousPublica
     if previous is None:
         return build(publication_time(inputs))
     if previous.published_at is not None:
-        same = build(previous.published_at)
-        feeds = {name: text for name, text in same.items() if name.startswith(f"{FEEDS_DIR}/")}
-        on_disk = {p.relative_to(previous.folder).as_posix() for p in (previous.folder / FEEDS_DIR).rglob("*")
-                   if p.is_file() and not p.name.startswith(".")}
-        if set(feeds) == on_disk and same_on_disk(feeds, previous.folder):
-            return same
+        if feeds_unchanged(problem, schedule, previous, base_url):
+            return build(previous.published_at)
         return build(max(now(), previous.published_at))
     return build(now())
+
+
+def feeds_unchanged(problem: Problem, schedule: Schedule, previous: PreviousPublication,
+                    base_url: str | None = None) -> bool:
+    """True when the feeds of ``schedule``, stamped as ``previous`` was, are the files ``previous``'s folder holds.
+
+    Only the feeds are built for this (a fraction of a whole publication), so a changed publication costs
+    one full build more than that, not two."""
+    from .export.ics import build_feeds
+
+    assert previous.published_at is not None
+    feeds = {f"{FEEDS_DIR}/{name}": text for name, text in build_feeds(
+        problem, schedule, published_at=previous.published_at, previous=previous, base_url=base_url).items()}
+    on_disk = {p.relative_to(previous.folder).as_posix() for p in (previous.folder / FEEDS_DIR).rglob("*")
+               if p.is_file() and not p.name.startswith(".")}
+    return set(feeds) == on_disk and same_on_disk(feeds, previous.folder)
 
 
 def same_on_disk(files: Files, folder: Path) -> bool:

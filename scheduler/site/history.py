@@ -32,7 +32,7 @@ from ..load.previous import PreviousPublication, load_previous
 from ..load.schedule import read_schedule
 from ..model import Problem, Schedule
 from ..output import hold, write_tree_atomic
-from ..publication import now, publish, same_on_disk
+from ..publication import feeds_unchanged, now, publish, same_on_disk
 from ..scenario import Scenario
 from .changes import Changes, changes_between
 
@@ -118,7 +118,8 @@ def make_release(problem: Problem, schedule: Schedule, site: Site, *, published_
     Stamped ``published_at``, else now (``SOURCE_DATE_EPOCH`` where set; never earlier than the release before).
     """
     current = site.current
-    if current is not None and current.published_at is not None and site.releases:
+    if current is not None and current.published_at is not None and site.releases and feeds_unchanged(
+            problem, schedule, replace(current, folder=site.folder), base_url):
         same = publish(problem, schedule, previous=current, published_at=current.published_at, base_url=base_url,
                        scenario=scenario)
         if _unchanged(site.folder, same, site.releases[-1]):
