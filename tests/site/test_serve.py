@@ -20,10 +20,10 @@ import vobject
 from scheduler.output import write_tree_atomic
 from scheduler.publication import publish
 from scheduler.site import make_release, open_site, write_release
+from tests.export.test_html import browser  # noqa: F401 - fixture
 from tests.export.test_ics import ical_events
 from tests.site.test_history import STAMPS, programme
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -156,23 +156,7 @@ def test_a_new_release_is_served_at_once(server, tmp_path):
 # ---------------------------------------------------------------------------------------------- browser
 
 
-@pytest.fixture(scope="module")
-def browser():  # noqa: ANN201 - playwright Browser
-    """Headless Chromium through Playwright (skipped when either is missing)."""
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium); the browser test needs it")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (test extra)")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
-        yield chromium
-        chromium.close()
-
-
-def test_a_delegate_stars_two_events_and_subscribes_to_exactly_those(server, browser):
+def test_a_delegate_stars_two_events_and_subscribes_to_exactly_those(server, browser):  # noqa: F811
     base, _ = server
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
