@@ -25,8 +25,8 @@ from .scenario import SCENARIO_FILE, Scenario
 if TYPE_CHECKING:
     from .solver import SolveOptions
 
-__all__ = ["FEEDS_SHARE", "feeds_unchanged", "now", "publication_seconds", "publication_time", "publish",
-           "publish_over", "published_at_of", "same_on_disk", "solve_and_publish"]
+__all__ = ["FEEDS_SHARE", "feeds_unchanged", "now", "publication_reserve", "publication_seconds", "publication_time",
+           "publish", "publish_over", "published_at_of", "same_on_disk", "solve_and_publish"]
 
 # Measured on FOSDEM 2026 (883 events, 1,906 feeds): building every output takes about 5.8 ms per
 # event and writing the files about 1 ms more (benchmarks/README.md); solve keeps this much of its
@@ -85,7 +85,7 @@ def solve_and_publish(problem: Problem, options: SolveOptions, *, previous: Prev
 
     earlier = previous or feeds_from
     before = previous.schedule if previous is not None else None
-    reserve = publication_seconds(problem) * (1 + FEEDS_SHARE if earlier is not None else 1)
+    reserve = publication_reserve(problem, continues=earlier is not None)
     schedule = solve(problem, replace(options, previous=before, reserve=reserve))
     return schedule, publish_over(problem, schedule, earlier, published_at=published_at, inputs=inputs,
                                   scenario=scenario, base_url=base_url)
@@ -110,7 +110,7 @@ def publish_over(problem: Problem, schedule: Schedule, previous: PreviousPublica
     if previous.published_at is not None:
         if feeds_unchanged(problem, schedule, previous, base_url):
             return build(previous.published_at)
-        return build(max(now(), previous.published_at))
+        return build(now(not_before=previous.published_at))
     return build(now())
 
 
@@ -143,12 +143,23 @@ def same_on_disk(files: Files, folder: Path) -> bool:
     return True
 
 
-def now() -> datetime:
-    """The time a changed publication is stamped with: now, or ``SOURCE_DATE_EPOCH`` where it is set."""
+def now(not_before: datetime | None = None) -> datetime:
+    """The time a changed publication is stamped with: now, or ``SOURCE_DATE_EPOCH`` where it is set; never
+    earlier than ``not_before`` (the previous publication's)."""
+    moment = _source_date_epoch() or datetime.now(timezone.utc).replace(microsecond=0)
+    return max(moment, not_before) if not_before is not None else moment
+
+
+def _source_date_epoch() -> datetime | None:
+    """``SOURCE_DATE_EPOCH`` (the reproducible-builds convention) as a UTC time, when set."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.fromtimestamp(int(epoch), tz=timezone.utc) if epoch and epoch.strip().isdigit() else None
+
+
+def publication_reserve(problem: Problem, *, continues: bool, release: bool = False) -> float:
+    """Seconds of a solve's time limit kept for publishing its result: a publication that continues another
+    first builds its feeds alone to see whether anything changed; a site's release also writes its record."""
+    return publication_seconds(problem) * (1 + FEEDS_SHARE if continues else 1) + (0.5 if release else 0.0)
 
 
 def published_at_of(schedule: Schedule, override: datetime | None = None) -> datetime:
@@ -182,10 +193,8 @@ def publication_time(inputs: Iterable[Path], previous_at: datetime | None = None
     same files, and later whenever an input is edited, so re-published feeds carry a newer stamp;
     never earlier than the previous publication.
     """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        moment = datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-    else:
+    moment = _source_date_epoch()
+    if moment is None:
         times = [p.stat().st_mtime for path in inputs for p in ([path] if path.is_file() else path.rglob("*"))
                  if p.is_file()]
         moment = datetime.fromtimestamp(int(max(times)), tz=timezone.utc) if times else datetime(

@@ -44,7 +44,8 @@ CONTEXT_OPTIONS: dict[str, tuple[Decorator, str]] = {
                               "events get SEQUENCE+1, dropped ones CANCELLED."), " --previous old-out"),
     "published_at": (click.option("--published-at", callback=instant,
                                   help="Publication time of this version (ISO); default: schedule.json's."), ""),
-    "base_url": (click.option("--base-url", help="Where timetable.html is published, for event links."),
+    "base_url": (click.option("--base-url", help="Where the output is served (https://...): absolute feed links, "
+                                                 "webcal:// subscriptions, event links."),
                  " --base-url https://example.org/"),
 }
 SOLVER_OPTIONS: dict[str, Decorator] = {

@@ -187,7 +187,7 @@ def _solve(data: Path | None, out: Path | None, site_path: Path | None, solver: 
 
     from ..export.links import base_url_of
     from ..load.previous import load_previous
-    from ..publication import FEEDS_SHARE, publication_seconds, solve_and_publish
+    from ..publication import publication_reserve, solve_and_publish
     from ..report import SolveProgress, solve_summary
     from ..solver import SolveOptions, solve
 
@@ -203,8 +203,7 @@ def _solve(data: Path | None, out: Path | None, site_path: Path | None, solver: 
 
             site = open_site(site_path, problem)
             before = site.current.schedule if site.current is not None else None
-            # a release over an earlier one first builds its feeds alone, to see whether anything changed
-            reserve = publication_seconds(problem) * (1 + FEEDS_SHARE) + 0.5
+            reserve = publication_reserve(problem, continues=before is not None, release=True)
             if not quiet:
                 echo(f"solving {len(problem.events)} events (time limit {solver['time_limit']:g} s, "
                      f"{solver['workers']} workers){' as a re-plan of the current release' if before else ''}")
@@ -226,8 +225,8 @@ def _solve(data: Path | None, out: Path | None, site_path: Path | None, solver: 
                 if own is not None:
                     echo(f"{out} holds an earlier publication: its feeds are continued (changed events get a higher "
                          f"SEQUENCE, removed ones are cancelled); add --previous {out} to keep its schedule too")
-                share = 1 + FEEDS_SHARE if earlier is not None or own is not None else 1
-                progress.searching(started + solver["time_limit"] - publication_seconds(problem) * share)
+                reserve = publication_reserve(problem, continues=earlier is not None or own is not None)
+                progress.searching(started + solver["time_limit"] - reserve)
             inputs = [data if data is not None else shipped_meeting(), *([scenario_path] if scenario_path else [])]
             schedule, files = solve_and_publish(problem, options, previous=earlier, published_at=published_at,
                                                 inputs=inputs, scenario=scenario, feeds_from=own, base_url=base)

@@ -68,6 +68,7 @@ def timetable_html(view: ProgrammeView, *, feeds: FeedLinks | None = None, base_
     ``base_url`` is where the page is published: subscription links and "my programme" use it."""
     base = base_url_of(base_url if base_url is not None else (feeds.base_url if feeds else None))
     events = {event.id: _event_context(index, event, feeds) for index, event in enumerate(view.events)}
+    days = [_day_context(day, events, view.problem.blocked) for day in view.days]
     lists = []
     if feeds is not None:
         people = {s.id: s.name for e in view.events for s in e.speakers}
@@ -83,9 +84,9 @@ def timetable_html(view: ProgrammeView, *, feeds: FeedLinks | None = None, base_
     context: dict[str, Any] = {
         "meeting": view.meeting,
         "events": view.events,
-        "days": [_day_context(day, events, view.problem.blocked) for day in view.days],
+        "days": days,
         "speakers": sorted({(s.id, s.name) for e in view.events for s in e.speakers}, key=lambda i: (i[1], i[0])),
-        "agenda_first": max((len(g["rooms"]) for d in view.days for g in _grid_sizes(d)), default=0) > GRID_COLUMNS,
+        "agenda_first": max((len(g["rooms"]) for d in days for g in d["grids"]), default=0) > GRID_COLUMNS,
         "other_days": [events[e.id] for e in view.events if e.day not in {d.day for d in view.days}],
         "topics": view.topics,
         "organizers": view.organizers,
@@ -100,11 +101,6 @@ def timetable_html(view: ProgrammeView, *, feeds: FeedLinks | None = None, base_
         "script_hash": script_hash(),
     }
     return environment().get_template("timetable.html").render(context)
-
-
-def _grid_sizes(day: DayView) -> list[dict[str, Any]]:
-    used = day.rooms_used()
-    return [{"rooms": [r for r in used if r.is_virtual == virtual]} for virtual in (False, True)]
 
 
 def _filter_data(event: EventView) -> dict[str, Any]:

@@ -106,15 +106,13 @@ class _Feed:
 class FeedState:
     """A publication's feeds as files, and as the record the next publication continues.
 
-    ``held`` is each UID's version in each feed (what a release history keeps), ``fresh`` whether any
-    version was first published in this one."""
+    ``held`` is each UID's version in each feed (what a release history keeps)."""
 
     files: dict[str, str]
     published_at: datetime
     feeds: dict[str, PreviousFeed]
     held: dict[str, dict[str, PreviousEvent]]
     timezones: dict[str, str]
-    fresh: bool
 
 
 def build_feeds(problem: Problem, schedule: Schedule, *, published_at: datetime,
@@ -164,12 +162,10 @@ def build_feed_state(problem: Problem, schedule: Schedule, *, published_at: date
     for feed in feeds.by_path.values():
         for uid, block in feed.blocks.items():
             held.setdefault(uid, {})[feed.path] = block
-    fresh = any(block.dtstamp == stamp and (previous is None or previous.published_at != stamp)
-                for block in blocks)
     listed = {f.path: PreviousFeed(f.path, f.kind, f.id, f.title) for f in feeds.by_path.values()}
     return FeedState(files, stamp, listed,
                      {uid: dict(sorted(versions.items())) for uid, versions in sorted(held.items())},
-                     {tzid: zone_text[tzid] for tzid in sorted(zone_text)}, fresh)
+                     {tzid: zone_text[tzid] for tzid in sorted(zone_text)})
 
 
 # --- one event ---------------------------------------------------------------------------------

@@ -42,8 +42,9 @@ def ledger_json(state: FeedState) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
 
 
-def read_ledger(path: Path, schedule: Schedule) -> PreviousPublication:
-    """The publication a record describes, with ``schedule`` (its release's schedule) beside it.
+def read_ledger(path: Path, schedule: Schedule, folder: Path | None = None) -> PreviousPublication:
+    """The publication a record describes, with ``schedule`` (its release's schedule) beside it and ``folder``
+    (where its files are published; default: the record's own folder).
 
     Raises LoadError naming the file when it is not a record this program wrote.
     """
@@ -64,7 +65,7 @@ def read_ledger(path: Path, schedule: Schedule) -> PreviousPublication:
     for uid, by_feed in held.items():
         best = max(by_feed.values(), key=lambda e: (e.sequence, e.dtstamp, e.text))
         merged[uid] = PreviousEvent(**{**best.__dict__, "feeds": tuple(sorted(by_feed))})
-    return PreviousPublication(path.parent, published_at, merged, feeds, schedule, timezones, held)
+    return PreviousPublication(folder or path.parent, published_at, merged, feeds, schedule, timezones, held)
 
 
 def _instant(moment: datetime | None) -> str | None:

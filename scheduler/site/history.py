@@ -101,7 +101,7 @@ def open_site(folder: Path | str, problem: Problem, *, adopt: bool = False) -> S
         latest = folder / RELEASES_DIR / str(releases[-1].number)
         schedule_path = latest / "schedule.csv"
         schedule = read_schedule(schedule_path, problem, ignore_unknown=True, name=str(schedule_path))
-        return Site(folder, releases, read_ledger(latest / LEDGER, schedule))
+        return Site(folder, releases, read_ledger(latest / LEDGER, schedule, folder))
     if not folder.exists() or not any(not p.name.startswith(".") for p in folder.iterdir()):
         return Site(folder, (), None)
     if adopt:
@@ -119,14 +119,12 @@ def make_release(problem: Problem, schedule: Schedule, site: Site, *, published_
     """
     current = site.current
     if current is not None and current.published_at is not None and site.releases and feeds_unchanged(
-            problem, schedule, replace(current, folder=site.folder), base_url):
+            problem, schedule, current, base_url):
         same = publish(problem, schedule, previous=current, published_at=current.published_at, base_url=base_url,
                        scenario=scenario)
         if _unchanged(site.folder, same, site.releases[-1]):
             return None
-    stamp = published_at or now()
-    if published_at is None and current is not None and current.published_at is not None:
-        stamp = max(stamp, current.published_at)
+    stamp = published_at or now(not_before=current.published_at if current is not None else None)
     number = site.next_number
     folder = f"{RELEASES_DIR}/{number}"
     files = publish(problem, schedule, previous=current, published_at=stamp, base_url=base_url, scenario=scenario,
