@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import BrokenSchedule, UsageError
-from ..load.inputs import load_meeting, load_schedule
+from ..load.inputs import load_schedule
 from . import options as opt
 from .base import cli, handle_errors
+from .schedules import schedule_meeting
 
 if TYPE_CHECKING:
     from ..model import Problem, Schedule
@@ -73,7 +74,7 @@ def publish(data: Path, schedule_csv: Path, site_path: Path, scenario_path: Path
     """
     from ..check import check_schedule
 
-    problem, scenario = load_meeting(data, scenario_path)
+    problem, scenario = schedule_meeting(data, scenario_path, schedule_csv)
     schedule = load_schedule(problem, schedule_csv)
     violations = check_schedule(problem, schedule, allow_unscheduled=True)
     if violations:
