@@ -10,6 +10,7 @@ and read here, so the format lives in one place.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,7 @@ def read_ledger(path: Path, schedule: Schedule, folder: Path | None = None) -> P
     merged: dict[str, PreviousEvent] = {}
     for uid, by_feed in held.items():
         best = max(by_feed.values(), key=lambda e: (e.sequence, e.dtstamp, e.text))
-        merged[uid] = PreviousEvent(**{**best.__dict__, "feeds": tuple(sorted(by_feed))})
+        merged[uid] = replace(best, feeds=tuple(sorted(by_feed)))
     return PreviousPublication(folder or path.parent, published_at, merged, feeds, schedule, timezones, held)
 
 

@@ -6,7 +6,7 @@ as withdrawn and never named, so a release after the change says nothing about i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -132,4 +132,4 @@ def changes_between(previous: PreviousPublication | None, problem: Problem, view
             withdrawn += 1
         else:
             changes.cancelled.append((event_id, old_title))
-    return Changes(changes.added, changes.moved, changes.retitled, changes.cancelled, withdrawn)
+    return replace(changes, withdrawn=withdrawn)

@@ -132,7 +132,7 @@ class Selection:
         return Response(body, media_type=CALENDAR_MEDIA_TYPE, headers=headers)
 
 
-def _not_modified(request: Request, etag: str, published) -> bool:  # noqa: ANN001 - datetime | None
+def _not_modified(request: Request, etag: str, published: datetime | None) -> bool:
     """RFC 9110: If-None-Match decides when present, else If-Modified-Since."""
     match = request.headers.get("if-none-match")
     if match is not None:
