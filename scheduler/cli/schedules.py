@@ -173,12 +173,15 @@ def export_command(output: Output) -> click.Command:
     def command(data: Path, schedule_csv: Path, out: Path, scenario_path: Path | None = None,
                 previous: Path | None = None, published_at: datetime | None = None,
                 base_url: str | None = None) -> None:
-        from ..load.previous import load_previous, read_feeds_index
+        from ..load.previous import load_previous, publication_in, read_feeds_index
         from ..publication import publish
 
         problem, scenario = schedule_meeting(data, scenario_path, schedule_csv)
         schedule = load_schedule(problem, schedule_csv)
-        earlier = load_previous(previous, problem) if previous is not None else None
+        if previous is not None:
+            earlier = load_previous(previous, problem)
+        else:  # feeds already published in OUT are continued, so their subscribers are never stranded
+            earlier = publication_in(out, problem) if "previous" in output.options else None
         files = publish(problem, schedule, only=(output.name,), previous=earlier, published_at=published_at,
                         base_url=base_url, feeds_index=read_feeds_index(out), scenario=scenario)
         write_tree_atomic(out, files)

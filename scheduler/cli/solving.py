@@ -164,29 +164,13 @@ def solve(data: Path | None, out: Path | None, site_path: Path | None, solver: d
                started)
 
 
-def _own_publication(out: Path, problem: Any) -> Any:
-    """The publication an output folder already holds (None if none), or a clear refusal when it is unreadable."""
-    from ..errors import DataErrors, LoadError
-    from ..export.labels import FEEDS_DIR
-    from ..load.previous import load_previous
-
-    if not (out / FEEDS_DIR).is_dir():  # no feeds, no subscribers to keep
-        return None
-    try:
-        return load_previous(out, problem, missing_ok=True)
-    except (DataErrors, LoadError) as error:
-        raise UsageError(f"{out} holds part of an earlier publication that cannot be continued ({error}); its "
-                         "subscribers would lose track of their events. Write to a new folder, or empty this one "
-                         "first") from None
-
-
 def _solve(data: Path | None, out: Path | None, site_path: Path | None, solver: dict[str, Any],
            scenario_path: Path | None, previous: Path | None, max_moves: int | None, published_at: datetime | None,
            base_url: str | None, quiet: bool, started: float) -> None:
     from dataclasses import replace
 
     from ..export.links import base_url_of
-    from ..load.previous import load_previous
+    from ..load.previous import load_previous, publication_in
     from ..publication import publication_reserve, solve_and_publish
     from ..report import SolveProgress, solve_summary
     from ..solver import SolveOptions, solve
@@ -218,7 +202,7 @@ def _solve(data: Path | None, out: Path | None, site_path: Path | None, solver: 
             earlier = load_previous(previous, problem) if previous is not None else None
             # An earlier publication in OUT itself: its feeds continue (SEQUENCE, CANCELLED), so re-solving into a
             # live output folder never strands its subscribers; its schedule is kept only with --previous.
-            own = _own_publication(out, problem) if earlier is None and out.is_dir() else None
+            own = publication_in(out, problem) if earlier is None else None
             if not quiet:
                 echo(f"solving {len(problem.events)} events (time limit {solver['time_limit']:g} s, "
                      f"{solver['workers']} workers)")

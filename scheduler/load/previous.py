@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..errors import DataErrors, LoadError, SourceLocation
+from ..errors import DataErrors, LoadError, SourceLocation, UsageError
 from ..export.feeds import kind_of_path
 from ..export.labels import FEEDS_DIR
 from ..model import Problem, Schedule
@@ -92,6 +92,21 @@ def previous_schedule(folder: Path | str, problem: Problem) -> Schedule:
     """
     path = Path(folder) / "schedule.csv"
     return read_schedule(path, problem, ignore_unknown=True, name=str(path))
+
+
+def publication_in(folder: Path, problem: Problem) -> PreviousPublication | None:
+    """The publication an output folder already holds, for a new one written there to continue its feeds.
+
+    None when it has no feeds (no subscribers to keep); UsageError when they cannot be read back, since
+    overwriting them would strand their subscribers."""
+    if not (folder / FEEDS_DIR).is_dir():
+        return None
+    try:
+        return load_previous(folder, problem, missing_ok=True)
+    except (DataErrors, LoadError) as error:
+        raise UsageError(f"{folder} holds part of an earlier publication that cannot be continued ({error}); its "
+                         "subscribers would lose track of their events. Write to a new folder, or empty this one "
+                         "first") from None
 
 
 def load_previous(folder: Path | str, problem: Problem, *, missing_ok: bool = False) -> PreviousPublication | None:

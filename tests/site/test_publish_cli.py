@@ -141,3 +141,26 @@ def test_solving_again_into_a_live_output_folder_continues_its_feeds(tmp_path):
                 pytest.fail(f"{event_id} vanished from {path}")
             if status == "CONFIRMED" and second[path][event_id][0] == "CANCELLED":
                 assert second[path][event_id][1] >= 1 and re.match(r"SE\d+", event_id) and event_id in rows
+
+
+def test_export_ics_into_a_live_output_folder_continues_its_feeds(solved, tmp_path):
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(solved, out)
+    before = digest(out / "feeds")
+    same = run("export", "ics", DATA, out / "schedule.csv", "--out", out)
+    assert same.returncode == 0, same.stderr
+    assert digest(out / "feeds") == before  # the same schedule again: every feed byte for byte
+    lines = (out / "schedule.csv").read_text().splitlines()
+    first = lines[1].split(",")
+    other = next(row.split(",")[2] for row in lines[2:] if row.split(",")[2] not in ("", first[2]))
+    moved = tmp_path / "moved.csv"
+    moved.write_text("\n".join([lines[0], ",".join([*first[:2], other, *first[3:]]), *lines[2:]]) + "\n")
+    result = run("export", "ics", DATA, moved, "--out", out, "--published-at", "2030-01-01T00:00Z")
+    assert result.returncode == 0, result.stderr
+    states = feed_states(out)
+    room_feeds = {e["id"]: e["path"] for e in json.loads((out / "feeds/index.json").read_text())["feeds"]
+                  if e["kind"] == "room"}
+    assert states[room_feeds[first[2]]][first[0]] == ("CANCELLED", 1)  # it left its room: cancelled there
+    assert states[room_feeds[other]][first[0]] == ("CONFIRMED", 1)
