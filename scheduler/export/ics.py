@@ -1,4 +1,5 @@
-"""iCalendar feeds of the public programme: all.ics plus one feed per room, organizer, speaker, topic, format.
+"""iCalendar feeds of the public programme: all.ics plus one feed per room, organizer, speaker, topic, format
+and event. Each event's own text (content, VEVENT, cancelled copy) is built in ``vevent.py``.
 
 Delegates subscribe to these in Outlook, Google Calendar and Apple Calendar, and the feeds are
 re-published whenever the schedule changes, so each VEVENT is built to survive that:
@@ -23,14 +24,13 @@ copies are per feed, since feeds may hold different versions of them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
 
-from icalendar import Calendar, Event
-from icalendar.prop import vCategory, vDuration, vText, vUri
+from icalendar import Calendar
+from icalendar.prop import vDuration
 
 from ..errors import LoadError, SourceLocation, UsageError
 from ..load.previous import PreviousEvent, PreviousFeed, PreviousPublication
@@ -44,11 +44,12 @@ from .feeds import (
     index_json,
     is_safe_path,
 )
-from .labels import FORMAT_WORDS, format_label, is_web_url
+from .labels import FORMAT_WORDS, format_label
+from .vevent import Text, cancelled_event, clean_text, event_content, serialize_event, unambiguous
 from .view import EventView, build_view
 from .zones import vtimezone
 
-__all__ = ["FeedState", "build_feed_state", "build_feeds", "clean_text", "selection_feed"]
+__all__ = ["FeedState", "build_feed_state", "build_feeds", "selection_feed"]
 
 PRODID = "-//side-event-scheduler//iCalendar feeds//EN"
 REFRESH = timedelta(hours=1)
@@ -57,39 +58,6 @@ EXTENSION, MEDIA_TYPE = ".ics", "text/calendar"
 _END = "END:VCALENDAR\r\n"
 CANCELLED_SUMMARY = "Cancelled"  # the whole text of a private event's cancelled copy
 WITHDRAWN_TITLE = "Withdrawn side events"  # an earlier feed that only private events would name
-_LINE_BREAKS = re.compile(r"\r\n|[\r\x85\u2028\u2029\x0b\x0c]")
-_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-
-
-def clean_text(text: str) -> str:
-    """Text as a calendar can hold it: every kind of line break as ``\\n``, other control characters dropped."""
-    return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))
-
-
-class _Text(vText):
-    """icalendar's TEXT value, except that a literal backslash before ``N`` stays a backslash.
-
-    icalendar reads ``\\N`` in a Python string as a line break before escaping, which would turn a title
-    such as ``C:\\New`` into two lines; the text around each ``\\N`` goes through the library's
-    escaping and the pair itself is written as an escaped backslash and an ``N``.
-    """
-
-    def to_ical(self) -> bytes:
-        """The escaped value."""
-        if "\\N" not in self:
-            return super().to_ical()
-        return b"\\\\N".join(vText(part).to_ical() for part in str(self).split("\\N"))
-
-
-class _Categories(vCategory):
-    """CATEGORIES whose items escape like :class:`_Text`."""
-
-    def __init__(self, items: Iterable[str]) -> None:
-        items = list(items)
-        super().__init__(items)
-        self.cats = [_Text(item) for item in items]
-
-
 @dataclass
 class _Feed:
     """One feed being assembled."""
@@ -186,114 +154,17 @@ def _event_block(view: EventView, meeting: Meeting, stamp: datetime, previous: P
     """The VEVENT of a scheduled public event: the previous text if nothing changed and no feed of ``paths``
     holds it cancelled, else a new version with a SEQUENCE above every earlier one."""
     uid = _uid(view.id, meeting)
-    content = _content(view, meeting)
+    content = event_content(view, meeting)
     held = previous.held.get(uid, {}) if previous is not None else {}
     confirmed = [old for old in held.values() if not old.cancelled]
     if confirmed and not any(held[path].cancelled for path in paths if path in held):
         old = max(confirmed, key=lambda e: (e.sequence, e.dtstamp, e.text))
-        if _serialize(view, uid, content, old.sequence, old.dtstamp, old.last_modified) == old.text:
+        if serialize_event(view, uid, content, old.sequence, old.dtstamp, old.last_modified) == old.text:
             return replace(old, feeds=())
     sequence = max((old.sequence + 1 for old in held.values()), default=0)
-    text = _serialize(view, uid, content, sequence, stamp, stamp)
+    text = serialize_event(view, uid, content, sequence, stamp, stamp)
     return PreviousEvent(uid, sequence, stamp, stamp, "CONFIRMED", view.start_utc, frozenset({meeting.timezone}),
                          text, (), content.summary, unambiguous(view.start), unambiguous(view.end))
-
-
-@dataclass(frozen=True)
-class _Content:
-    summary: str
-    location: str
-    description: str
-    categories: tuple[str, ...]
-    link: str | None  # the online link when it is an http(s) URL, fit for URL and CONFERENCE
-
-
-def _content(view: EventView, meeting: Meeting) -> _Content:
-    """Summary, location, description, categories and online link of an event, as plain text."""
-    event, room = view.event, view.room
-    online = event.format in ("hybrid", "virtual")
-    link = event.link.strip()
-    if room.is_virtual:
-        location = "Online"
-    else:
-        building = room.building.strip()
-        if building and len(building) <= 3 and " " not in building:
-            building = f"Building {building}"
-        location = ", ".join(part for part in (room.name, building, meeting.venue) if part)
-    speakers = []
-    for speaker in view.speakers:
-        text = speaker.name
-        if speaker.remote:
-            local_start, local_end = view.start.astimezone(speaker.tz), view.end.astimezone(speaker.tz)
-            text += (f" (online from {speaker.timezone}: {local_start:%Y-%m-%d %H:%M}–{local_end:%H:%M} "
-                     f"local time)")
-        speakers.append(text)
-    lines = [f"Organizer: {event.organizer}"]
-    if speakers:
-        lines.append(f"Speakers: {'; '.join(speakers)}")
-    if view.hosts:
-        lines.append(f"Hosts: {'; '.join(f'{person.name} ({role})' for person, role in view.hosts)}")
-    lines.append(f"Format: {FORMAT_WORDS[event.format].detail}")
-    if room.is_virtual:
-        lines.append(f"Online channel: {room.name}")
-    if event.topics:
-        lines.append(f"Topics: {'; '.join(event.topics)}")
-    if link:
-        lines.append(f"{'Join online' if online else 'Link'}: {link}")
-    if event.description.strip():
-        lines += ["", event.description.strip()]
-    categories = (format_label(event.format), *event.topics)
-    return _Content(
-        clean_text(event.title),
-        clean_text(location),
-        clean_text("\n".join(lines)),
-        tuple(clean_text(c) for c in categories),
-        link if online and is_web_url(link) else None,
-    )
-
-
-def _serialize(view: EventView, uid: str, content: _Content, sequence: int, stamp: datetime,
-               modified: datetime | None) -> str:
-    """The VEVENT as iCalendar text (CRLF, folded), built with icalendar."""
-    event = Event.new(uid=uid, stamp=stamp, start=unambiguous(view.start), end=unambiguous(view.end),
-                      sequence=sequence, last_modified=modified)
-    event.add("STATUS", "CONFIRMED")
-    event.add("SUMMARY", _Text(content.summary))
-    event.add("LOCATION", _Text(content.location))
-    event.add("DESCRIPTION", _Text(content.description))
-    event.add("CATEGORIES", _Categories(content.categories))
-    if content.link:
-        event.add("URL", vUri(content.link))
-        event.add("CONFERENCE", vUri(content.link, params={"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO"],
-                                                          "LABEL": "Join online"}))
-    return event.to_ical().decode("utf-8")
-
-
-def unambiguous(moment: datetime) -> datetime:
-    """``moment`` in UTC when its wall-clock time occurs twice (or never) in its zone, else as it is.
-
-    A local time in the autumn's repeated hour is read as its first occurrence by RFC 5545 parsers
-    and as the second by libical, ical.js and node-ical; a UTC time is read one way by all.
-    """
-    if moment.replace(fold=0).utcoffset() != moment.replace(fold=1).utcoffset():
-        return moment.astimezone(timezone.utc)
-    return moment
-
-
-def _cancelled_text(old: PreviousEvent, summary: str, sequence: int, stamp: datetime) -> str:
-    """A STATUS:CANCELLED VEVENT built from known fields only: UID, DTSTAMP, DTSTART and DTEND of the copy
-    a feed held, SEQUENCE and SUMMARY; nothing else of the old text (hand-added properties stay out)."""
-    event = Event()
-    event.add("UID", old.uid)
-    event.add("DTSTAMP", stamp)
-    if old.dtstart is not None:
-        event.add("DTSTART", unambiguous(old.dtstart))
-    if old.dtend is not None:
-        event.add("DTEND", unambiguous(old.dtend))
-    event.add("SEQUENCE", sequence)
-    event.add("STATUS", "CANCELLED")
-    event.add("SUMMARY", _Text(summary))
-    return event.to_ical().decode("utf-8")
 
 
 def _carry_previous(previous: PreviousPublication, problem: Problem, feeds: dict[str, _Feed],
@@ -327,11 +198,11 @@ def _carry_previous(previous: PreviousPublication, problem: Problem, feeds: dict
             else:
                 summary = CANCELLED_SUMMARY
             copy = None
-            if old.cancelled and _cancelled_text(old, summary, old.sequence, old.dtstamp) == old.text:
+            if old.cancelled and cancelled_event(old, summary, old.sequence, old.dtstamp) == old.text:
                 copy = replace(old, feeds=())
             if copy is None:
                 copy = PreviousEvent(uid, sequence, stamp, None, "CANCELLED", old.start, old.tzids,
-                                     _cancelled_text(old, summary, sequence, stamp), (), summary,
+                                     cancelled_event(old, summary, sequence, stamp), (), summary,
                                      old.dtstart, old.dtend)
             feeds[path].blocks[uid] = copy
 
@@ -441,11 +312,11 @@ def _header(feed: _Feed, meeting: Meeting) -> str:
 def _header_text(name: str, description: str, tzid: str) -> str:
     named = Calendar()
     name, description = clean_text(name), clean_text(description)
-    named.add("NAME", _Text(name))  # RFC 7986, read by newer clients; X-WR-* by Apple, Google and Outlook
-    named.add("DESCRIPTION", _Text(description))
+    named.add("NAME", Text(name))  # RFC 7986, read by newer clients; X-WR-* by Apple, Google and Outlook
+    named.add("DESCRIPTION", Text(description))
     named.add("COLOR", CALENDAR_COLOR)
-    named.add("X-WR-CALNAME", _Text(name))
-    named.add("X-WR-CALDESC", _Text(description))
+    named.add("X-WR-CALNAME", Text(name))
+    named.add("X-WR-CALDESC", Text(description))
     named.add("X-WR-TIMEZONE", tzid)
     lines = named.to_ical().decode("utf-8")
     return _fixed_header() + lines[len("BEGIN:VCALENDAR\r\n"): -len(_END)]

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from ..export.feeds import ALL_PATH
-from ..export.ics import clean_text
+from ..export.vevent import clean_text
 from ..export.view import ProgrammeView
 from ..load.previous import PreviousPublication
 from ..model import Problem
